@@ -1,0 +1,181 @@
+//! Request extractors that turn every decoding failure into a 400 naming the field, instead of
+//! axum's plain-text rejections.
+
+use crate::error::ApiError;
+use anjian_domain::FieldErrors;
+use axum::body::Bytes;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// Maximum size of a JSON body, bytes.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+/// Turns a serde error at `path` into a field name and message.
+fn field_error(path: &str, err: &str) -> (String, String) {
+    // "missing field `name`" is reported at the parent path; name the field itself.
+    if let Some(rest) = err.strip_prefix("missing field `") {
+        if let Some(name) = rest.split('`').next() {
+            let full = if path == "." || path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            return (full, "is required".into());
+        }
+    }
+    if let Some(rest) = err.strip_prefix("unknown field `") {
+        if let Some(name) = rest.split('`').next() {
+            return (name.to_string(), "is not a known field".into());
+        }
+    }
+    let field = if path == "." || path.is_empty() {
+        "body".to_string()
+    } else {
+        path.to_string()
+    };
+    // Drop serde_json's " at line 1 column 12" suffix.
+    let msg = err.split(" at line ").next().unwrap_or(err).to_string();
+    (field, msg)
+}
+
+/// A JSON body, decoded with field-level errors (400) and a size limit (413).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType(
+                "expected Content-Type: application/json".into(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge(JSON_LIMIT))?;
+        decode_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Decodes JSON bytes with field-level errors.
+///
+/// # Errors
+/// [`ApiError::BadRequest`] naming the field at fault (`body` for malformed JSON).
+pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let (field, message) = if inner.is_syntax() || inner.is_eof() {
+            ("body".to_string(), format!("malformed JSON: {inner}"))
+        } else {
+            field_error(&path, &inner.to_string())
+        };
+        let mut fields = FieldErrors::new();
+        fields.insert(field.clone(), message.clone());
+        ApiError::BadRequest {
+            message: format!("{field}: {message}"),
+            fields,
+        }
+    })
+}
+
+/// Query-string parameters, decoded with field-level errors (400).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(ApiQuery)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let (field, message) = field_error(&path, &e.into_inner().to_string());
+                let mut fields = FieldErrors::new();
+                fields.insert(field.clone(), message.clone());
+                ApiError::BadRequest {
+                    message: format!("{field}: {message}"),
+                    fields,
+                }
+            })
+    }
+}
+
+/// A path parameter `{id}` that must be a positive integer (400 naming `id` otherwise).
+#[derive(Debug, Clone, Copy)]
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw): axum::extract::Path<String> =
+            axum::extract::Path::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::bad_field("id", "must be a positive integer"))?;
+        match raw.parse::<i64>() {
+            Ok(v) if v > 0 => Ok(Id(v)),
+            _ => Err(ApiError::bad_field("id", "must be a positive integer")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct T {
+        name: String,
+        employee_count: i64,
+        kind: Kind,
+    }
+    #[derive(Debug, Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Kind {
+        A,
+    }
+
+    fn fields(body: &str) -> FieldErrors {
+        match decode_json::<T>(body.as_bytes()) {
+            Err(ApiError::BadRequest { fields, .. }) => fields,
+            other => panic!("expected bad request, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn names_the_field() {
+        assert!(
+            fields(r#"{"name":"x","employeeCount":"many","kind":"a"}"#)
+                .contains_key("employeeCount")
+        );
+        assert_eq!(
+            fields(r#"{"employeeCount":1,"kind":"a"}"#)["name"],
+            "is required"
+        );
+        assert!(
+            fields(r#"{"name":"x","employeeCount":1,"kind":"zzz"}"#)["kind"]
+                .contains("unknown variant")
+        );
+        assert!(
+            fields(r#"{"name":"x","employeeCount":1,"kind":"a","extra":1}"#).contains_key("extra")
+        );
+        assert!(fields(r#"{"name":"x""#)["body"].starts_with("malformed JSON"));
+        assert!(fields("[]").contains_key("body"));
+    }
+}

@@ -1,0 +1,130 @@
+//! # anjian-api
+//!
+//! The HTTP API of anjian: axum routers under `/api`, authentication and permissions, the
+//! OpenAPI 3.1 document (`/api/openapi.json`, Swagger UI at `/api/docs`), Prometheus metrics
+//! (`/metrics`), the operation log, and enterprise spreadsheet import/export. Handlers call
+//! [`anjian_store::Store`] methods; they never touch the ORM.
+//!
+//! ## Layout
+//! - [`error`] — [`error::ApiError`], the one error type, and its JSON shape.
+//! - [`extract`] — JSON / query / path extractors with field-level 400s.
+//! - [`auth`] — password hashing, tokens, sessions, the [`auth::CurrentUser`] extractor.
+//! - `routes` — one module per resource.
+//! - `excel` — xlsx / CSV import and export of enterprises.
+//! - `middleware` — request metrics and the operation log.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod error;
+mod excel;
+pub mod extract;
+mod middleware;
+mod routes;
+
+use anjian_store::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Duration;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::SwaggerUi;
+
+/// Shared state of every handler.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// Storage.
+    pub store: Store,
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "anjian API",
+        description = "城市安全生产监管平台 anjian — REST API. Authenticate with `POST /api/auth/login`, then send `Authorization: Bearer <token>`. Lists take `pageNum` (1-based) and `pageSize` (1..=500) and return `{total, rows}`. Errors are `{code, message, fields}`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "system", description = "Health and version"),
+        (name = "auth", description = "Login, sessions, own profile"),
+        (name = "enterprise", description = "Enterprise registry and dossier (一企一档)"),
+        (name = "org", description = "Regions and supervising departments"),
+        (name = "accounts", description = "Users, roles, menus"),
+        (name = "config", description = "Dictionaries and system parameters"),
+        (name = "monitor", description = "Online users, login log, operation log"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("opaque")
+                    .build(),
+            ),
+        );
+    }
+}
+
+fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(routes::router())
+}
+
+/// The OpenAPI document, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = openapi_router().split_for_parts();
+    api
+}
+
+/// The process-wide Prometheus recorder (installed once; later calls reuse it).
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (tests); keep ours as a detached handle then.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}
+
+/// The whole application: `/api/**`, `/api/openapi.json`, `/api/docs`, `/metrics`.
+pub fn app(store: Store) -> Router {
+    let state = AppState { store };
+    let (api, openapi) = openapi_router().split_for_parts();
+    let metrics = metrics_handle();
+    Router::new()
+        .merge(api.with_state(state.clone()))
+        .merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", openapi))
+        .route(
+            "/metrics",
+            axum::routing::get(move || std::future::ready(metrics.render())),
+        )
+        .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state,
+            middleware::oper_log,
+        ))
+        .layer(axum::middleware::from_fn(middleware::track_metrics))
+        .layer(DefaultBodyLimit::max(extract::JSON_LIMIT))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            middleware::panic_response,
+        ))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(60),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}

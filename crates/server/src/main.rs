@@ -1,0 +1,236 @@
+//! # anjian (the binary)
+//!
+//! The command-line entry point of the anjian work-safety platform: layered configuration, logging,
+//! the bootstrap administrator, demo data, and the HTTP server with graceful shutdown.
+//!
+//! ## Layout
+//! - `config` — defaults < TOML file < `ANJIAN_*` environment < flags.
+//! - `bootstrap` — the first administrator account.
+//! - `demo` — the demo city seeded by `anjian demo`.
+#![forbid(unsafe_code)]
+
+mod bootstrap;
+mod config;
+mod demo;
+
+use anjian_domain::redact::redact_url;
+use anjian_store::Store;
+use clap::{Parser, Subcommand};
+use config::Config;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// anjian — city work-safety supervision platform (城市安全生产监管平台).
+#[derive(Debug, Parser)]
+#[command(name = "anjian", version, about)]
+struct Cli {
+    /// TOML configuration file (see `anjian default-config`).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Listen address, e.g. 127.0.0.1:8080 (overrides ANJIAN_LISTEN).
+    #[arg(long, global = true, value_name = "ADDR")]
+    listen: Option<String>,
+    /// Database URL: sqlite://path?mode=rwc or postgres://... (overrides ANJIAN_DATABASE_URL).
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Migrate the database, create the bootstrap admin if there is no account, and serve.
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Seed the demo city (idempotent), print the demo accounts, then serve.
+    Demo,
+    /// Create an administrator account. The password is read from ANJIAN_ADMIN_PASSWORD, or generated and printed.
+    CreateAdmin {
+        /// Login name of the new administrator.
+        #[arg(long, default_value = "admin")]
+        username: String,
+    },
+    /// Ask a running server for /api/health; exit 0 when healthy.
+    Healthcheck {
+        /// Base URL of the server (default: http://<listen>).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Print the commented example configuration.
+    DefaultConfig,
+    /// Print the OpenAPI 3.1 document (or write it to --output).
+    ExportOpenapi {
+        /// File to write instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+fn init_logging(c: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&c.log_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if c.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open_store(c: &Config) -> Result<Store, String> {
+    tracing::info!(database = %redact_url(&c.database_url), "connecting to the database");
+    let store = Store::connect(&c.database_url).await.map_err(|e| {
+        format!(
+            "cannot open the database {}: {e}",
+            redact_url(&c.database_url)
+        )
+    })?;
+    store
+        .migrate()
+        .await
+        .map_err(|e| format!("database migration failed: {e}"))?;
+    Ok(store)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+async fn serve(c: &Config, store: Store) -> Result<(), String> {
+    let addr: SocketAddr = c
+        .listen
+        .parse()
+        .map_err(|_| format!("bad listen address {}", c.listen))?;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        format!("cannot listen on {addr}: {e} (is another server running there? set --listen or ANJIAN_LISTEN)")
+    })?;
+    let cleaner = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                tick.tick().await;
+                match store.purge_expired_sessions(chrono::Utc::now()).await {
+                    Ok(n) if n > 0 => tracing::info!(sessions = n, "purged expired sessions"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "session purge failed"),
+                }
+            }
+        })
+    };
+    let app = anjian_api::app(store.clone());
+    tracing::info!(%addr, backend = store.backend_name(), "anjian listening");
+    println!("anjian is listening on http://{addr}  (API docs: http://{addr}/api/docs)");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
+    cleaner.abort();
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let c = Config::load(cli.config.as_deref(), cli.listen, cli.database_url)
+        .map_err(|e| e.to_string())?;
+    match cli.command {
+        Command::DefaultConfig => {
+            print!("{}", config::EXAMPLE);
+            Ok(())
+        }
+        Command::ExportOpenapi { output } => {
+            let json = anjian_api::openapi()
+                .to_pretty_json()
+                .map_err(|e| e.to_string())?
+                + "\n";
+            match output {
+                Some(p) => std::fs::write(&p, json)
+                    .map_err(|e| format!("cannot write {}: {e}", p.display())),
+                None => {
+                    print!("{json}");
+                    Ok(())
+                }
+            }
+        }
+        Command::Healthcheck { url } => {
+            let base = url.unwrap_or_else(|| format!("http://{}", c.listen));
+            let r = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()
+                .map_err(|e| e.to_string())?
+                .get(format!("{}/api/health", base.trim_end_matches('/')))
+                .send()
+                .await
+                .map_err(|e| format!("unhealthy: {e}"))?;
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            println!("{body}");
+            if status.is_success() {
+                Ok(())
+            } else {
+                Err(format!("unhealthy: HTTP {status}"))
+            }
+        }
+        Command::Migrate => {
+            init_logging(&c);
+            open_store(&c).await?;
+            println!("database is up to date ({})", redact_url(&c.database_url));
+            Ok(())
+        }
+        Command::CreateAdmin { username } => {
+            init_logging(&c);
+            let store = open_store(&c).await?;
+            bootstrap::create_admin(&store, &username).await
+        }
+        Command::Serve => {
+            init_logging(&c);
+            let store = open_store(&c).await?;
+            bootstrap::ensure_admin(&store).await?;
+            serve(&c, store).await
+        }
+        Command::Demo => {
+            init_logging(&c);
+            let store = open_store(&c).await?;
+            bootstrap::ensure_admin(&store).await?;
+            demo::seed(&store)
+                .await
+                .map_err(|e| format!("demo data: {e}"))?;
+            serve(&c, store).await
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("anjian: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
