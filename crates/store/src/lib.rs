@@ -11,6 +11,7 @@
 //! - `logs` — login log and operation log.
 //! - `config` — dictionaries and system parameters.
 //! - [`migrations`] — the schema and its seed data.
+//! - [`testing`] — fresh SQLite / PostgreSQL databases for tests.
 //!
 //! Data scope ([`anjian_domain::auth::ScopeFilter`]) is turned into a SQL `WHERE` clause inside the
 //! list and get queries here; callers never filter rows after the fact.
@@ -22,6 +23,7 @@ pub mod entities;
 mod logs;
 pub mod migrations;
 mod org;
+pub mod testing;
 
 pub use accounts::{NewUser, RoleInput, SessionInfo, UserFilter, UserPatch};
 pub use config::{DictDataInput, DictTypeInput, ParamInput};
