@@ -30,6 +30,9 @@ fn field_error(path: &str, err: &str) -> (String, String) {
             return (name.to_string(), "is not a known field".into());
         }
     }
+    if path.starts_with('[') {
+        return ("body".into(), "must be a JSON object".into());
+    }
     let field = if path == "." || path.is_empty() {
         "body".to_string()
     } else {

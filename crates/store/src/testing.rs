@@ -9,8 +9,15 @@ use std::time::{SystemTime, UNIX_EPOCH};
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique_suffix() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    format!("{secs}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    format!(
+        "{secs}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A database made for one test.
@@ -26,7 +33,11 @@ impl TestDb {
     /// A new SQLite file in the system temporary folder.
     pub fn sqlite() -> Self {
         let path = std::env::temp_dir().join(format!("anjian_t_{}.db", unique_suffix()));
-        Self { url: format!("sqlite://{}?mode=rwc", path.display()), admin_url: None, name: path.display().to_string() }
+        Self {
+            url: format!("sqlite://{}?mode=rwc", path.display()),
+            admin_url: None,
+            name: path.display().to_string(),
+        }
     }
 
     /// The PostgreSQL server to test against, if `ANJIAN_TEST_POSTGRES_URL` is set. When it is
@@ -35,7 +46,10 @@ impl TestDb {
         match std::env::var("ANJIAN_TEST_POSTGRES_URL") {
             Ok(u) if !u.is_empty() => Some(u),
             _ => {
-                assert!(std::env::var("CI").is_err(), "CI is set but ANJIAN_TEST_POSTGRES_URL is not: the PostgreSQL tests would be skipped");
+                assert!(
+                    std::env::var("CI").is_err(),
+                    "CI is set but ANJIAN_TEST_POSTGRES_URL is not: the PostgreSQL tests would be skipped"
+                );
                 None
             }
         }
@@ -48,7 +62,9 @@ impl TestDb {
     /// When the server cannot be reached or the database cannot be created.
     pub async fn postgres() -> Option<Self> {
         let admin_url = Self::postgres_admin_url()?;
-        let admin = Database::connect(admin_url.as_str()).await.expect("connect to ANJIAN_TEST_POSTGRES_URL");
+        let admin = Database::connect(admin_url.as_str())
+            .await
+            .expect("connect to ANJIAN_TEST_POSTGRES_URL");
         let stale: Vec<String> = admin
             .query_all_raw(sea_orm::Statement::from_string(
                 sea_orm::DbBackend::Postgres,
@@ -59,19 +75,42 @@ impl TestDb {
             .into_iter()
             .filter_map(|r| r.try_get::<String>("", "datname").ok())
             .collect();
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
         for db in stale {
-            let created = db.trim_start_matches("anjian_t_").split('_').next().and_then(|s| s.parse::<u64>().ok()).unwrap_or(now);
+            let created = db
+                .trim_start_matches("anjian_t_")
+                .split('_')
+                .next()
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(now);
             if now.saturating_sub(created) > 3600 {
-                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)")).await;
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{db}\" WITH (FORCE)"))
+                    .await;
             }
         }
         let name = format!("anjian_t_{}", unique_suffix());
-        admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
         let _ = admin.close().await;
-        let base = admin_url.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or_else(|| admin_url.clone());
-        let query = admin_url.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
-        Some(Self { url: format!("{base}/{name}{query}"), admin_url: Some(admin_url), name })
+        let base = admin_url
+            .rsplit_once('/')
+            .map(|(b, _)| b.to_owned())
+            .unwrap_or_else(|| admin_url.clone());
+        let query = admin_url
+            .split_once('?')
+            .map(|(_, q)| format!("?{q}"))
+            .unwrap_or_default();
+        Some(Self {
+            url: format!("{base}/{name}{query}"),
+            admin_url: Some(admin_url),
+            name,
+        })
     }
 
     /// Removes the database (call at the end of a test; a failed test leaves it for inspection,
@@ -80,7 +119,12 @@ impl TestDb {
         match self.admin_url {
             Some(admin_url) => {
                 if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name)).await;
+                    let _ = admin
+                        .execute_unprepared(&format!(
+                            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                            self.name
+                        ))
+                        .await;
                     let _ = admin.close().await;
                 }
             }
