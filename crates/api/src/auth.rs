@@ -159,15 +159,13 @@ pub fn client_ip(parts: &Parts) -> Option<String> {
         .headers
         .get("x-forwarded-for")
         .and_then(|v| v.to_str().ok())
-    {
-        if let Some(first) = xff
+        && let Some(first) = xff
             .split(',')
             .next()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-        {
-            return Some(first.chars().take(64).collect());
-        }
+    {
+        return Some(first.chars().take(64).collect());
     }
     parts
         .extensions
@@ -214,10 +212,10 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<CurrentUser
             .await?;
     }
     let (permissions, roles, scope) = state.store.resolve_access(&session.user).await?;
-    if let Some(actor) = parts.extensions.get::<Actor>() {
-        if let Ok(mut a) = actor.0.lock() {
-            *a = Some((session.user.id, session.user.username.clone()));
-        }
+    if let Some(actor) = parts.extensions.get::<Actor>()
+        && let Ok(mut a) = actor.0.lock()
+    {
+        *a = Some((session.user.id, session.user.username.clone()));
     }
     Ok(CurrentUser {
         user: session.user,

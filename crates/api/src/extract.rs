@@ -15,20 +15,20 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 /// Turns a serde error at `path` into a field name and message.
 fn field_error(path: &str, err: &str) -> (String, String) {
     // "missing field `name`" is reported at the parent path; name the field itself.
-    if let Some(rest) = err.strip_prefix("missing field `") {
-        if let Some(name) = rest.split('`').next() {
-            let full = if path == "." || path.is_empty() {
-                name.to_string()
-            } else {
-                format!("{path}.{name}")
-            };
-            return (full, "is required".into());
-        }
+    if let Some(rest) = err.strip_prefix("missing field `")
+        && let Some(name) = rest.split('`').next()
+    {
+        let full = if path == "." || path.is_empty() {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        return (full, "is required".into());
     }
-    if let Some(rest) = err.strip_prefix("unknown field `") {
-        if let Some(name) = rest.split('`').next() {
-            return (name.to_string(), "is not a known field".into());
-        }
+    if let Some(rest) = err.strip_prefix("unknown field `")
+        && let Some(name) = rest.split('`').next()
+    {
+        return (name.to_string(), "is not a known field".into());
     }
     if path.starts_with('[') {
         return ("body".into(), "must be a JSON object".into());

@@ -101,17 +101,16 @@ fn blank_to_none(s: &Option<String>) -> Option<String> {
 }
 
 fn check_phone(c: &mut Checker, field: &str, value: &Option<String>) {
-    if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        if v.chars().count() > 30
+    if let Some(v) = value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+        && (v.chars().count() > 30
             || !v
                 .chars()
-                .all(|ch| ch.is_ascii_digit() || "+- ()".contains(ch))
-        {
-            c.add(
-                field,
-                "must be a phone number (digits, +, -, spaces), at most 30 characters",
-            );
-        }
+                .all(|ch| ch.is_ascii_digit() || "+- ()".contains(ch)))
+    {
+        c.add(
+            field,
+            "must be a phone number (digits, +, -, spaces), at most 30 characters",
+        );
     }
 }
 

@@ -82,13 +82,13 @@ pub fn normalise_industry_code(code: &str) -> Result<String, IndustryCodeError> 
     let division: u8 = digits[..2].parse().map_err(|_| IndustryCodeError::Format)?;
     let section =
         section_of_division(division).ok_or(IndustryCodeError::UnknownDivision(division))?;
-    if let Some(l) = letter {
-        if l != section {
-            return Err(IndustryCodeError::SectionMismatch {
-                section: l,
-                division,
-            });
-        }
+    if let Some(l) = letter
+        && l != section
+    {
+        return Err(IndustryCodeError::SectionMismatch {
+            section: l,
+            division,
+        });
     }
     Ok(format!("{section}{digits}"))
 }

@@ -76,10 +76,10 @@ impl Checker {
 
     /// Limits an optional string to `max` characters.
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
-        if let Some(v) = value {
-            if v.chars().count() > max {
-                self.add(field, format!("must be at most {max} characters"));
-            }
+        if let Some(v) = value
+            && v.chars().count() > max
+        {
+            self.add(field, format!("must be at most {max} characters"));
         }
     }
 

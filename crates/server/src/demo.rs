@@ -301,7 +301,16 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
     };
     let bureau = departments.first().map(|d| d.0.id);
     let housing = departments.get(1).map(|d| d.0.id);
-    let accounts: [(&str, &str, Option<i64>, Option<i64>, Option<i64>, &str); 4] = [
+    // (user name, display name, department, enterprise, region, role key)
+    type DemoAccount = (
+        &'static str,
+        &'static str,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        &'static str,
+    );
+    let accounts: [DemoAccount; 4] = [
         ("city", "市局管理员", bureau, None, None, "city_admin"),
         (
             "xuanwu",

@@ -251,24 +251,23 @@ impl Store {
                 "a user belongs to a department or to an enterprise, not both".into(),
             );
         }
-        if let Some(d) = department_id {
-            if crate::entities::department::Entity::find_by_id(d)
+        if let Some(d) = department_id
+            && crate::entities::department::Entity::find_by_id(d)
                 .one(db)
                 .await?
                 .is_none()
-            {
-                fields.insert("departmentId".into(), "no such department".into());
-            }
+        {
+            fields.insert("departmentId".into(), "no such department".into());
         }
-        if let Some(e) = enterprise_id {
-            if enterprise::Entity::find_by_id(e).one(db).await?.is_none() {
-                fields.insert("enterpriseId".into(), "no such enterprise".into());
-            }
+        if let Some(e) = enterprise_id
+            && enterprise::Entity::find_by_id(e).one(db).await?.is_none()
+        {
+            fields.insert("enterpriseId".into(), "no such enterprise".into());
         }
-        if let Some(r) = region_id {
-            if region::Entity::find_by_id(r).one(db).await?.is_none() {
-                fields.insert("regionId".into(), "no such region".into());
-            }
+        if let Some(r) = region_id
+            && region::Entity::find_by_id(r).one(db).await?.is_none()
+        {
+            fields.insert("regionId".into(), "no such region".into());
         }
         let found = role::Entity::find()
             .filter(role::Column::Id.is_in(role_ids.to_vec()))

@@ -111,16 +111,15 @@ impl Store {
             .connect_timeout(Duration::from_secs(10))
             .acquire_timeout(Duration::from_secs(15));
         if url.starts_with("sqlite:") {
-            if let Some(path) = sqlite_file(url) {
-                if let Some(dir) = std::path::Path::new(&path)
+            if let Some(path) = sqlite_file(url)
+                && let Some(dir) = std::path::Path::new(&path)
                     .parent()
                     .filter(|d| !d.as_os_str().is_empty())
-                {
-                    std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
-                        path: dir.display().to_string(),
-                        source,
-                    })?;
-                }
+            {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Folder {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
             }
             opts.max_connections(8).map_sqlx_sqlite_opts(|o| {
                 o.create_if_missing(true)

@@ -321,14 +321,13 @@ impl Store {
                 return Err(ValidationError::field("parentId", "no such department").into());
             }
         }
-        if let Some(rid) = input.region_id {
-            if region::Entity::find_by_id(rid)
+        if let Some(rid) = input.region_id
+            && region::Entity::find_by_id(rid)
                 .one(&self.db)
                 .await?
                 .is_none()
-            {
-                return Err(ValidationError::field("regionId", "no such region").into());
-            }
+        {
+            return Err(ValidationError::field("regionId", "no such region").into());
         }
         Ok(())
     }
@@ -550,10 +549,10 @@ impl Store {
         {
             fields.insert("regionId".into(), "no such region".into());
         }
-        if let Some(dep) = d.department_id {
-            if department::Entity::find_by_id(dep).one(db).await?.is_none() {
-                fields.insert("departmentId".into(), "no such department".into());
-            }
+        if let Some(dep) = d.department_id
+            && department::Entity::find_by_id(dep).one(db).await?.is_none()
+        {
+            fields.insert("departmentId".into(), "no such department".into());
         }
         if fields.is_empty() {
             Ok(())

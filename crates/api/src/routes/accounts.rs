@@ -166,10 +166,10 @@ fn check_status(c: &mut Checker, status: &str) {
 
 fn check_contact(c: &mut Checker, phone: &Option<String>, email: &Option<String>) {
     c.optional_text("phone", phone.as_deref(), 30);
-    if let Some(e) = email.as_deref().filter(|e| !e.is_empty()) {
-        if e.len() > 100 || !e.contains('@') {
-            c.add("email", "must be an e-mail address");
-        }
+    if let Some(e) = email.as_deref().filter(|e| !e.is_empty())
+        && (e.len() > 100 || !e.contains('@'))
+    {
+        c.add("email", "must be an e-mail address");
     }
 }
 

@@ -129,13 +129,13 @@ pub struct EnterpriseQuery {
 
 impl EnterpriseQuery {
     fn filter(&self) -> Result<EnterpriseFilter, ApiError> {
-        if let Some(c) = &self.supervision_category {
-            if SupervisionCategory::parse(c).is_none() {
-                return Err(ApiError::invalid(
-                    "supervisionCategory",
-                    SupervisionCategory::expected(),
-                ));
-            }
+        if let Some(c) = &self.supervision_category
+            && SupervisionCategory::parse(c).is_none()
+        {
+            return Err(ApiError::invalid(
+                "supervisionCategory",
+                SupervisionCategory::expected(),
+            ));
         }
         let len_ok = |v: &Option<String>| v.as_ref().is_none_or(|s| s.chars().count() <= 200);
         if !len_ok(&self.name) || !len_ok(&self.uscc) {
@@ -205,10 +205,9 @@ async fn check_region_in_scope(s: &AppState, me: &CurrentUser, region_id: i64) -
     if me.scope.scopes.contains(&DataScope::RegionSubtree) {
         if let (Some(path), Ok(region)) =
             (&me.scope.region_path, s.store.get_region(region_id).await)
+            && region.path.starts_with(path.as_str())
         {
-            if region.path.starts_with(path.as_str()) {
-                return Ok(());
-            }
+            return Ok(());
         }
         return Err(ApiError::invalid(
             "regionId",
@@ -543,18 +542,17 @@ pub async fn import(
                         message: "an enterprise with this credit code already exists".into(),
                     });
                 }
-                if !me.scope.is_all() {
-                    if let Err(ApiError::Validation(f)) =
+                if !me.scope.is_all()
+                    && let Err(ApiError::Validation(f)) =
                         check_region_in_scope(&s, &me, d.region_id).await
-                    {
-                        for (field, message) in f {
-                            row_errors.push(RowError {
-                                row: row.row,
-                                column: "所属区域编码".into(),
-                                field,
-                                message,
-                            });
-                        }
+                {
+                    for (field, message) in f {
+                        row_errors.push(RowError {
+                            row: row.row,
+                            column: "所属区域编码".into(),
+                            field,
+                            message,
+                        });
                     }
                 }
                 if row_errors.is_empty() {

@@ -17,7 +17,10 @@ fn t(name: &str) -> Alias {
 }
 
 /// (dict_type, name, [(value, label)])
-fn dictionaries() -> Vec<(&'static str, &'static str, Vec<(String, String)>)> {
+/// (dict_type, name, [(value, label)])
+type Dictionary = (&'static str, &'static str, Vec<(String, String)>);
+
+fn dictionaries() -> Vec<Dictionary> {
     macro_rules! from_enum {
         ($e:ty, $name:literal) => {
             (
@@ -112,7 +115,18 @@ pub const PARAMS: [(&str, &str, &str, &str); 8] = [
 ];
 
 /// Pages: (id, parent, name, path, permission prefix, icon, buttons)
-const PAGES: [(i64, i64, &str, &str, &str, &str, &[(&str, &str)]); 11] = [
+/// (id, parent, name, path, permission prefix, icon, buttons as (label, action))
+type PageDef = (
+    i64,
+    i64,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const PAGES: [PageDef; 11] = [
     (100, 1, "区域管理", "region", "system:region", "tree", CRUD),
     (
         101,
