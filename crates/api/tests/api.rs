@@ -115,7 +115,9 @@ impl App {
             ("eB", e_b.id),
         ]);
         let hash = hash_password(PW).unwrap();
-        let users: [(&str, &str, Option<i64>, Option<i64>, Option<i64>); 5] = [
+        // (user name, role key, region, department, enterprise)
+        type Fixture = (&'static str, &'static str, Option<i64>, Option<i64>, Option<i64>);
+        let users: [Fixture; 5] = [
             ("admin", "admin", None, None, None),
             ("city", "city_admin", None, None, None),
             ("inspA", "district_inspector", Some(a.id), None, None),

@@ -143,6 +143,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::result_large_err)] // figment::Jail's own error type
     fn layers_apply_in_order() {
         figment::Jail::expect_with(|jail| {
             jail.create_file(
