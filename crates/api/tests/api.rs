@@ -116,7 +116,13 @@ impl App {
         ]);
         let hash = hash_password(PW).unwrap();
         // (user name, role key, region, department, enterprise)
-        type Fixture = (&'static str, &'static str, Option<i64>, Option<i64>, Option<i64>);
+        type Fixture = (
+            &'static str,
+            &'static str,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
         let users: [Fixture; 5] = [
             ("admin", "admin", None, None, None),
             ("city", "city_admin", None, None, None),
