@@ -73,6 +73,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 /// # Errors
 /// [`ApiError::BadRequest`] naming the field at fault (`body` for malformed JSON).
 pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // PostgreSQL cannot store NUL in text; refuse it here rather than fail in the database.
+    if contains_nul_escape(bytes) {
+        return Err(ApiError::bad_field(
+            "body",
+            "must not contain NUL (\\u0000) characters",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -91,6 +98,17 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Whether JSON text holds a `\u0000` escape (raw NUL bytes are not valid JSON anyway).
+fn contains_nul_escape(bytes: &[u8]) -> bool {
+    bytes.windows(6).enumerate().any(|(i, w)| {
+        w[0] == b'\\'
+            && (w[1] == b'u' || w[1] == b'U')
+            && &w[2..6] == b"0000"
+            // An escaped backslash before it (`\\u0000`) is literal text, not a NUL.
+            && bytes[..i].iter().rev().take_while(|b| **b == b'\\').count() % 2 == 0
+    })
+}
+
 /// Query-string parameters, decoded with field-level errors (400).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ApiQuery<T>(pub T);
@@ -100,6 +118,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+            if k.contains('\0') || v.contains('\0') {
+                return Err(ApiError::bad_field(
+                    &k.replace('\0', ""),
+                    "must not contain NUL characters",
+                ));
+            }
+        }
         let de = serde_urlencoded::Deserializer::new(url::form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(de)
             .map(ApiQuery)
@@ -180,5 +206,12 @@ mod tests {
         );
         assert!(fields(r#"{"name":"x""#)["body"].starts_with("malformed JSON"));
         assert!(fields("[]").contains_key("body"));
+        assert!(
+            fields(r#"{"name":"a\u0000b","employeeCount":1,"kind":"a"}"#)["body"].contains("NUL")
+        );
+        assert!(
+            !contains_nul_escape(br#"{"name":"a\\u0000b"}"#),
+            "an escaped backslash is not a NUL"
+        );
     }
 }

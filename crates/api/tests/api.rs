@@ -569,6 +569,23 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_stores_nothing() {
             .header("content-type", "application/json")
             .body(body)
     };
+    let r = raw(r#"{"name": "a\u0000b"}"#).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(
+        r.json::<Value>().await.unwrap()["fields"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("NUL")
+    );
+    let (s, v) = app.get(&t, "/api/enterprises?name=a%00b").await;
+    assert_eq!((s.as_u16(), v["fields"]["name"].is_string()), (400, true));
+    let (s, _) = app.get(&t, "/api/dict/data/type/a%00b").await;
+    assert_eq!(s, 400);
+    let (s, _) = app.login("ad\u{0}min", PW).await;
+    assert_eq!(
+        s, 400,
+        "a NUL in the user name is refused before any lookup"
+    );
     let r = raw("{\"name\": ").send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert!(

@@ -31,6 +31,13 @@ impl ValidationError {
     }
 }
 
+/// Whether text holds a control character other than tab, CR and LF (NUL cannot be stored in
+/// PostgreSQL text at all).
+pub fn has_control(s: &str) -> bool {
+    s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
 /// Collects field errors while a whole input is checked, so the client learns of every bad field at once.
 #[derive(Debug, Default)]
 pub struct Checker {
@@ -67,7 +74,9 @@ impl Checker {
 
     /// Requires a non-blank string of at most `max` characters.
     pub fn required_text(&mut self, field: &str, value: &str, max: usize) {
-        if value.trim().is_empty() {
+        if has_control(value) {
+            self.add(field, "must not contain control characters");
+        } else if value.trim().is_empty() {
             self.add(field, "is required");
         } else if value.chars().count() > max {
             self.add(field, format!("must be at most {max} characters"));
@@ -76,10 +85,12 @@ impl Checker {
 
     /// Limits an optional string to `max` characters.
     pub fn optional_text(&mut self, field: &str, value: Option<&str>, max: usize) {
-        if let Some(v) = value
-            && v.chars().count() > max
-        {
-            self.add(field, format!("must be at most {max} characters"));
+        if let Some(v) = value {
+            if has_control(v) {
+                self.add(field, "must not contain control characters");
+            } else if v.chars().count() > max {
+                self.add(field, format!("must be at most {max} characters"));
+            }
         }
     }
 
@@ -109,6 +120,16 @@ mod tests {
         assert_eq!(err.fields["name"], "is required");
         assert_eq!(err.fields["address"], "must be at most 10 characters");
         assert_eq!(err.fields.len(), 2);
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        let mut c = Checker::new();
+        c.required_text("name", "a\0b", 10);
+        c.optional_text("remark", Some("x\u{7}"), 10);
+        c.optional_text("address", Some("line 1\nline 2\tend"), 100);
+        let e = c.finish().unwrap_err();
+        assert_eq!(e.fields.keys().collect::<Vec<_>>(), ["name", "remark"]);
     }
 
     #[test]

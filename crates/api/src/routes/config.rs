@@ -238,6 +238,9 @@ pub async fn dict_data_by_type(
     AnyUser(_me): AnyUser,
     Path(dict_type): Path<String>,
 ) -> ApiResult<Json<Vec<DictDataDto>>> {
+    if dict_type.contains('\0') || dict_type.len() > 64 {
+        return Err(ApiError::bad_field("dictType", "must be a dictionary key"));
+    }
     Ok(Json(
         s.store
             .dict_data_of(&dict_type)
