@@ -14,6 +14,7 @@
 //! - [`page`] — validated paging parameters.
 //! - [`validation`] — field-level validation errors shared by every layer.
 //! - [`redact`] — masking of secrets before they reach a log.
+//! - [`standards`] — the work-safety standards and regulations as code (`anjian calc`).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -22,6 +23,7 @@ pub mod industry;
 pub mod org;
 pub mod page;
 pub mod redact;
+pub mod standards;
 pub mod uscc;
 pub mod validation;
 

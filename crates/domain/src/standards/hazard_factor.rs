@@ -1,0 +1,14 @@
+//! GB/T 13861-2022 hazardous and harmful factor codes.
+//!
+//! (Not implemented yet.)
+
+use super::calc::CalcError;
+use serde_json::Value;
+
+/// Calculation topic entry point (see `docs/calc/`).
+///
+/// # Errors
+/// [`CalcError`] on bad input.
+pub fn calc(_input: &Value) -> Result<Value, CalcError> {
+    Err(CalcError::new("topic", "not implemented yet"))
+}
