@@ -55,6 +55,7 @@ pub struct AppState {
         (name = "accounts", description = "Users, roles, menus"),
         (name = "config", description = "Dictionaries and system parameters"),
         (name = "monitor", description = "Online users, login log, operation log"),
+        (name = "calc", description = "Work-safety calculations: the standards as code"),
     )
 )]
 struct ApiDoc;

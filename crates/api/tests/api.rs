@@ -920,6 +920,27 @@ async fn role_matrix(app: &App) {
         let (s, _) = app.get(&t, "/api/regions").await;
         assert_eq!(s, if user == "mgr" { 403 } else { 200 }, "{user} regions");
     }
+    // An enterprise's own manager may not move it to another region or change its category.
+    let t = app.token("mgr").await;
+    let (_, mut own) = app.get(&t, &format!("/api/enterprises/{ea1}")).await;
+    for k in ["id", "createdAt", "updatedAt"] {
+        own.as_object_mut().unwrap().remove(k);
+    }
+    own["regionId"] = json!(a);
+    own["supervisionCategory"] = json!("construction");
+    let (s, v) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/enterprises/{ea1}"),
+            Some(own),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(
+        v["fields"]["regionId"].is_string() && v["fields"]["supervisionCategory"].is_string(),
+        "{v}"
+    );
     // The stats follow the scope too.
     let t = app.token("inspA").await;
     let (_, stats) = app.get(&t, "/api/enterprises/stats").await;
@@ -1360,5 +1381,74 @@ async fn system_resources_crud() {
         .call(&t, Method::DELETE, &format!("/api/users/{me_id}"), None)
         .await;
     assert_eq!(s, 422, "cannot delete oneself");
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn calculations_over_http() {
+    let app = App::sqlite().await;
+    let t = app.token("mgr").await;
+    let (s, topics) = app.get(&t, "/api/calc").await;
+    assert_eq!(s, 200);
+    assert!(
+        topics
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["name"] == "major-hazard")
+    );
+    let (s, v) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/calc/uscc",
+            Some(json!({"code": "91110000600037341L"})),
+        )
+        .await;
+    assert_eq!((s.as_u16(), &v["valid"]), (200, &json!(true)), "{v}");
+    let (s, v) = app
+        .call(&t, Method::POST, "/api/calc/uscc", Some(json!({})))
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["code"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    let (s, v) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/calc/accident-grade",
+            Some(json!({"deaths": 3, "serious_injuries": 0, "direct_loss_cny": 0})),
+        )
+        .await;
+    assert_eq!((s.as_u16(), &v["grade"]), (200, &json!("较大")), "{v}");
+    let (s, v) = app
+        .call(
+            &t,
+            Method::POST,
+            "/api/calc/accident-grade",
+            Some(json!({"deaths": -1, "serious_injuries": 0, "direct_loss_cny": 0})),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["deaths"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    assert_eq!(
+        app.call(&t, Method::POST, "/api/calc/no-such-topic", Some(json!({})))
+            .await
+            .0,
+        404
+    );
+    let r = app
+        .client
+        .post(format!("{}/api/calc/uscc", app.base))
+        .json(&json!({"code": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
     app.finish().await;
 }

@@ -60,6 +60,20 @@ enum Command {
     },
     /// Print the commented example configuration.
     DefaultConfig,
+    /// Run a work-safety calculation: read one JSON document (stdin or --input), print the result.
+    /// Topics: major-hazard, accident-grade, accident-deadlines, accident-fine, accident-classification,
+    /// lec, risk-matrix, hazard-factor, major-hidden-danger, uscc, citizen-id, certificate,
+    /// training-hours, injury-rates, warning-level (see docs/calc/). Bad input exits with status 2.
+    Calc {
+        /// The topic, e.g. `accident-grade`; `list` prints every topic.
+        topic: String,
+        /// Read the input document from this file instead of standard input.
+        #[arg(long, value_name = "FILE")]
+        input: Option<PathBuf>,
+        /// `json` (default) or `text` (for people).
+        #[arg(long, default_value = "json", value_parser = ["json", "text"])]
+        format: String,
+    },
     /// Print the OpenAPI 3.1 document (or write it to --output).
     ExportOpenapi {
         /// File to write instead of standard output.
@@ -153,10 +167,53 @@ async fn serve(c: &Config, store: Store) -> Result<(), String> {
     Ok(())
 }
 
+/// `anjian calc`: exit 0 with the result, 2 with a message naming the field on bad input.
+fn calc(topic: &str, input: Option<&std::path::Path>, format: &str) -> ExitCode {
+    use anjian_domain::standards::calc::{TOPICS, calc, to_text};
+    if topic == "list" {
+        for (name, about) in TOPICS {
+            println!("{name:<24} {about}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    let text = match input {
+        Some(p) => {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+        }
+        None => {
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
+                .map(|_| s)
+                .map_err(|e| format!("cannot read standard input: {e}"))
+        }
+    };
+    let result = text
+        .and_then(|t| {
+            serde_json::from_str::<serde_json::Value>(&t)
+                .map_err(|e| format!("input: not a JSON document: {e}"))
+        })
+        .and_then(|doc| calc(topic, &doc).map_err(|e| e.to_string()));
+    match result {
+        Ok(v) => {
+            if format == "text" {
+                print!("{}", to_text(&v));
+            } else {
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("anjian calc {topic}: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     let c = Config::load(cli.config.as_deref(), cli.listen, cli.database_url)
         .map_err(|e| e.to_string())?;
     match cli.command {
+        Command::Calc { .. } => Ok(()), // handled in main, before configuration is read
         Command::DefaultConfig => {
             print!("{}", config::EXAMPLE);
             Ok(())
@@ -226,6 +283,14 @@ async fn run(cli: Cli) -> Result<(), String> {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Command::Calc {
+        topic,
+        input,
+        format,
+    } = &cli.command
+    {
+        return calc(topic, input.as_deref(), format);
+    }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

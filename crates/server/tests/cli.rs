@@ -324,3 +324,79 @@ async fn serve_on_postgres_by_url_with_the_password_redacted() {
     std::fs::remove_dir_all(dir).ok();
     db.drop_db().await;
 }
+
+fn calc(args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .arg("calc")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn calc_reads_json_and_exits_2_on_bad_input() {
+    let ok = calc(&["uscc"], r#"{"code": "91110000600037341L"}"#);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let v: Value = serde_json::from_slice(&ok.stdout).unwrap();
+    assert_eq!(
+        (v["valid"].as_bool(), v["division_code"].as_str()),
+        (Some(true), Some("110000"))
+    );
+    let bad = calc(
+        &["accident-grade"],
+        r#"{"deaths": "three", "serious_injuries": 0, "direct_loss_cny": 0}"#,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("deaths"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let missing = calc(&["uscc"], "{}");
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("code"));
+    let garbage = calc(&["uscc"], "not json");
+    assert_eq!(garbage.status.code(), Some(2));
+    let unknown = calc(&["nope"], "{}");
+    assert_eq!(unknown.status.code(), Some(2));
+    let text = calc(
+        &["accident-grade", "--format", "text"],
+        r#"{"deaths": 10, "serious_injuries": 0, "direct_loss_cny": 0}"#,
+    );
+    assert!(text.status.success());
+    assert!(
+        String::from_utf8_lossy(&text.stdout).contains("grade: 重大"),
+        "{}",
+        String::from_utf8_lossy(&text.stdout)
+    );
+    let dir = temp_dir();
+    std::fs::write(dir.join("in.json"), r#"{"code": "91110000600037341N"}"#).unwrap();
+    let from_file = Command::new(BIN)
+        .args(["calc", "uscc", "--input"])
+        .arg(dir.join("in.json"))
+        .output()
+        .unwrap();
+    assert!(from_file.status.success());
+    assert_eq!(
+        serde_json::from_slice::<Value>(&from_file.stdout).unwrap()["valid"],
+        false
+    );
+    let list = Command::new(BIN).args(["calc", "list"]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&list.stdout).lines().count(), 15);
+    std::fs::remove_dir_all(dir).ok();
+}

@@ -217,6 +217,43 @@ async fn check_region_in_scope(s: &AppState, me: &CurrentUser, region_id: i64) -
     Ok(())
 }
 
+/// Fields that only the supervising authority sets: an enterprise's own staff (whose data scope is
+/// their enterprise, their department's list, or themselves) may edit the dossier's contact and
+/// operating details but not its identity, jurisdiction, category or supervision status.
+fn check_regulator_fields(
+    me: &CurrentUser,
+    current: &Enterprise,
+    draft: &anjian_domain::enterprise::EnterpriseDraft,
+) -> ApiResult<()> {
+    use anjian_domain::auth::DataScope;
+    let regulator = me
+        .scope
+        .scopes
+        .iter()
+        .any(|s| matches!(s, DataScope::All | DataScope::RegionSubtree));
+    if regulator {
+        return Ok(());
+    }
+    let mut c = anjian_domain::validation::Checker::new();
+    let msg = "只能由监管部门修改 / may only be changed by the supervising authority";
+    if draft.uscc.as_str() != current.uscc {
+        c.add("uscc", msg);
+    }
+    if draft.region_id != current.region_id {
+        c.add("regionId", msg);
+    }
+    if draft.department_id != current.department_id {
+        c.add("departmentId", msg);
+    }
+    if draft.supervision_category.code() != current.supervision_category {
+        c.add("supervisionCategory", msg);
+    }
+    if draft.status.code() != current.status {
+        c.add("status", msg);
+    }
+    Ok(c.finish()?)
+}
+
 /// One enterprise (404 when outside the caller's data scope).
 #[utoipa::path(get, path = "/api/enterprises/{id}", tag = "enterprise", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = EnterpriseDto), (status = 404, body = ErrorBody)))]
@@ -245,6 +282,7 @@ pub async fn update(
     if draft.region_id != current.region_id {
         check_region_in_scope(&s, &me, draft.region_id).await?;
     }
+    check_regulator_fields(&me, &current, &draft)?;
     Ok(Json(
         s.store
             .update_enterprise(id, draft, &me.scope)

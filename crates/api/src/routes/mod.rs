@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 pub mod accounts;
 pub mod auth;
+pub mod calc;
 pub mod config;
 pub mod enterprise;
 pub mod monitor;
@@ -103,6 +104,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health))
         .merge(auth::router())
+        .merge(calc::router())
         .merge(enterprise::router())
         .merge(org::router())
         .merge(accounts::router())
