@@ -114,6 +114,18 @@ pub struct SessionInfo {
     pub expires_at: DateTime<Utc>,
 }
 
+fn session_info(s: session::Model, user: user::Model) -> SessionInfo {
+    SessionInfo {
+        id: s.id,
+        user,
+        ip: s.ip,
+        user_agent: s.user_agent,
+        created_at: s.created_at,
+        last_seen_at: s.last_seen_at,
+        expires_at: s.expires_at,
+    }
+}
+
 /// The SQL condition limiting users to what `scope` may see.
 fn user_scope(scope: &ScopeFilter) -> Condition {
     if scope.is_all() {
@@ -660,6 +672,29 @@ impl Store {
             .await?)
     }
 
+    /// Role ids of each of `user_ids` (one query; users without roles are absent).
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn role_ids_of_users(
+        &self,
+        user_ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<i64>>> {
+        let pairs: Vec<(i64, i64)> = user_role::Entity::find()
+            .filter(user_role::Column::UserId.is_in(user_ids.to_vec()))
+            .select_only()
+            .column(user_role::Column::UserId)
+            .column(user_role::Column::RoleId)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut map: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+        for (u, r) in pairs {
+            map.entry(u).or_default().push(r);
+        }
+        Ok(map)
+    }
+
     /// The active roles of a user.
     ///
     /// # Errors
@@ -798,15 +833,7 @@ impl Store {
         let Some(user) = user::Entity::find_by_id(s.user_id).one(&self.db).await? else {
             return Ok(None);
         };
-        Ok(Some(SessionInfo {
-            id: s.id,
-            user,
-            ip: s.ip,
-            user_agent: s.user_agent,
-            created_at: s.created_at,
-            last_seen_at: s.last_seen_at,
-            expires_at: s.expires_at,
-        }))
+        Ok(Some(session_info(s, user)))
     }
 
     /// Slides a session's expiry forward (never past `hard_limit`).
@@ -873,15 +900,7 @@ impl Store {
             .into_iter()
             .filter_map(|s| {
                 let user = users.iter().find(|u| u.id == s.user_id)?.clone();
-                Some(SessionInfo {
-                    id: s.id,
-                    user,
-                    ip: s.ip,
-                    user_agent: s.user_agent,
-                    created_at: s.created_at,
-                    last_seen_at: s.last_seen_at,
-                    expires_at: s.expires_at,
-                })
+                Some(session_info(s, user))
             })
             .collect())
     }

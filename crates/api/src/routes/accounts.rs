@@ -203,11 +203,16 @@ pub async fn list_users(
         status: q.status,
     };
     let p = s.store.list_users(&f, &me.scope, page).await?;
-    let mut rows = Vec::with_capacity(p.rows.len());
-    for u in p.rows {
-        let ids = role_ids_of(&s, u.id).await?;
-        rows.push(UserDto::from_row(u, ids));
-    }
+    let ids: Vec<i64> = p.rows.iter().map(|u| u.id).collect();
+    let mut roles = s.store.role_ids_of_users(&ids).await?;
+    let rows = p
+        .rows
+        .into_iter()
+        .map(|u| {
+            let r = roles.remove(&u.id).unwrap_or_default();
+            UserDto::from_row(u, r)
+        })
+        .collect();
     Ok(Json(PageResult {
         total: p.total,
         rows,

@@ -340,17 +340,18 @@ pub async fn dossier(
         Some(d) => Some(s.store.get_department(d).await?.into()),
         None => None,
     };
-    let mut accounts = Vec::new();
-    for u in s.store.users_of_enterprise(id).await? {
-        let roles = s
-            .store
-            .roles_of_user(u.id)
-            .await?
-            .into_iter()
-            .map(|r| r.id)
-            .collect();
-        accounts.push(UserDto::from_row(u, roles));
-    }
+    let users = s.store.users_of_enterprise(id).await?;
+    let mut roles = s
+        .store
+        .role_ids_of_users(&users.iter().map(|u| u.id).collect::<Vec<_>>())
+        .await?;
+    let accounts = users
+        .into_iter()
+        .map(|u| {
+            let r = roles.remove(&u.id).unwrap_or_default();
+            UserDto::from_row(u, r)
+        })
+        .collect();
     Ok(Json(Dossier {
         enterprise: e.into(),
         region_path,
