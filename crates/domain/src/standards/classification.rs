@@ -632,6 +632,19 @@ mod tests {
         assert_eq!(Scheme::of_code("8"), None);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn validate_never_panics(code in "\\PC{0,10}") {
+            for scheme in [Scheme::Gb6441_1986, Scheme::Gb6441_2025] {
+                if let Ok(t) = validate(scheme, &code) {
+                    proptest::prop_assert_eq!(&t.code, &code);
+                    proptest::prop_assert_eq!(Scheme::of_code(&code), Some(scheme));
+                }
+            }
+            let _ = calc(&json!({"code": code}));
+        }
+    }
+
     #[test]
     fn mapping_and_search() {
         let car = lookup(Scheme::Gb6441_1986, "02").unwrap();

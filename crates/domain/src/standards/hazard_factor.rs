@@ -66,7 +66,7 @@ impl Level {
 }
 
 /// One code of GB/T 13861-2022 Table 1.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HazardFactor {
     /// The code: 1, 2, 4 or 6 ASCII digits.
@@ -145,6 +145,9 @@ pub fn lookup(code: &str) -> Option<&'static HazardFactor> {
 /// The parent of a well-shaped code (`None` for a 1-digit 大类 or a badly shaped code).
 /// Clause 4: 中类 → its 大类 digit; 小类 → its 2-digit 中类; 细类 → its 4-digit 小类.
 pub fn parent_code(code: &str) -> Option<&str> {
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     match code.len() {
         2 => Some(&code[..1]),
         4 => Some(&code[..2]),
@@ -522,6 +525,39 @@ mod tests {
         assert!(search("").is_empty());
         assert!(search("  ").is_empty());
         assert!(search("不存在的因素").is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn validate_never_panics_and_agrees_with_lookup(code in "\\PC{0,8}") {
+            match validate(&code) {
+                Ok(f) => proptest::prop_assert_eq!(&f.code, &code),
+                Err(_) => proptest::prop_assert!(lookup(&code).is_none() || check_shape(&code).is_err()),
+            }
+            let _ = (parents(&code), children(&code), search(&code));
+        }
+
+        #[test]
+        fn digit_codes_either_exist_or_name_an_existing_parent(code in "[1-4][0-9]{0,5}") {
+            match validate(&code) {
+                Ok(f) => proptest::prop_assert_eq!(&f.code, &code),
+                Err(HazardFactorError::Unknown { deepest_existing_parent: Some(p), .. }) => {
+                    proptest::prop_assert!(code.starts_with(&p) && lookup(&p).is_some());
+                }
+                // Lengths 3 and 5 are bad shapes; every 大类 1-4 exists.
+                Err(e) => proptest::prop_assert!(
+                    matches!(e, HazardFactorError::BadLength(3 | 5)),
+                    "{e}"
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn non_ascii_input_is_safe() {
+        assert_eq!(parent_code("é"), None);
+        assert!(parents("é1").is_empty());
+        assert_eq!(validate("é"), Err(HazardFactorError::NotDigits));
     }
 
     #[test]

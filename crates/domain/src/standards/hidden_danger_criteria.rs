@@ -404,6 +404,17 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn matching_never_panics(d in "\\PC{0,40}") {
+            let m = match_description(CHEM, &d);
+            let v = calc(&json!({"description": d})).map(|v| v["is_major"] == true);
+            if let Ok(is_major) = v {
+                proptest::prop_assert_eq!(is_major, !m.is_empty());
+            }
+        }
+    }
+
     #[test]
     fn lookup_and_matching() {
         assert_eq!(item(CHEM, 2).unwrap().text, "特种作业人员未持证上岗。");
