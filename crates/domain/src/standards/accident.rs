@@ -840,6 +840,17 @@ fn share(income_cny: f64, pct: u32) -> f64 {
     (income_cny * f64::from(pct)).round() / 100.0
 }
 
+/// A CNY amount as JSON: an integer when it is whole (and exactly representable), else a decimal.
+fn money(v: f64) -> Value {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    if v.fract() == 0.0 && (0.0..EXACT).contains(&v) {
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Value::from(v as u64)
+    } else {
+        to_value(&v)
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Calculation topics
 // ---------------------------------------------------------------------------------------------
@@ -1010,7 +1021,7 @@ pub fn calc_grade(input: &Value) -> Result<Value, CalcError> {
         let value = match crit {
             Criterion::Deaths => Value::from(c.deaths),
             Criterion::SeriousInjuries => Value::from(c.serious_injuries),
-            Criterion::DirectLossCny => to_value(&c.direct_loss_cny),
+            Criterion::DirectLossCny => money(c.direct_loss_cny),
         };
         criteria.insert(
             crit.code().to_owned(),
@@ -1345,11 +1356,11 @@ struct PersonFineOut {
     income_share_min_pct: u32,
     income_share_max_pct: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    previous_year_income_cny: Option<f64>,
+    previous_year_income_cny: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fine_min_cny: Option<f64>,
+    fine_min_cny: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    fine_max_cny: Option<f64>,
+    fine_max_cny: Option<Value>,
     clause: &'static str,
 }
 
@@ -1377,9 +1388,9 @@ fn person((lo, hi): (u32, u32), income: Option<f64>, clause: &'static str) -> Pe
     PersonFineOut {
         income_share_min_pct: lo,
         income_share_max_pct: hi,
-        previous_year_income_cny: income,
-        fine_min_cny: income.map(|x| share(x, lo)),
-        fine_max_cny: income.map(|x| share(x, hi)),
+        previous_year_income_cny: income.map(money),
+        fine_min_cny: income.map(|x| money(share(x, lo))),
+        fine_max_cny: income.map(|x| money(share(x, hi))),
         clause,
     }
 }
@@ -1824,7 +1835,7 @@ mod tests {
         assert_eq!(v["unit_fine"]["min_cny"], 500_000);
         assert_eq!(v["unit_fine"]["max_cny"], 700_000);
         assert_eq!(v["especially_serious_circumstances"]["max_cny"], 3_500_000);
-        assert_eq!(v["principal"]["fine_min_cny"], 80_000.0);
+        assert_eq!(v["principal"]["fine_min_cny"], 80_000);
     }
 
     proptest! {
