@@ -153,18 +153,26 @@ pub enum DueState {
     Missed,
 }
 
-/// The state of the schedule's due dates given the dates of passed reviews and, optionally, today.
-/// Returns per-due states (with the review date that satisfied each), the overall status when
-/// `today` is given, and the reviews that fall in no window.
+/// A certificate's schedule evaluated against its reviews (and optionally today).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateState {
+    /// Per due date (same order as [`CertificateSchedule::dues`]): its state and the review date
+    /// that satisfied it.
+    pub dues: Vec<(DueState, Option<NaiveDate>)>,
+    /// The overall status (only with `today`).
+    pub status: Option<CertificateStatus>,
+    /// Reviews inside no window (not counted).
+    pub stray_reviews: Vec<NaiveDate>,
+}
+
+/// The state of the schedule's due dates given the dates of passed reviews and, optionally, today
+/// (Order 30 arts. 22 and 26: a review counts when inside its 60-day window; a due date passed
+/// without one means the certificate expired).
 pub fn certificate_status(
     schedule: &CertificateSchedule,
     reviews: &[NaiveDate],
     today: Option<NaiveDate>,
-) -> (
-    Vec<(DueState, Option<NaiveDate>)>,
-    Option<CertificateStatus>,
-    Vec<NaiveDate>,
-) {
+) -> CertificateState {
     let states: Vec<(DueState, Option<NaiveDate>)> = schedule
         .dues
         .iter()
@@ -196,7 +204,11 @@ pub fn certificate_status(
             CertificateStatus::Valid
         }
     });
-    (states, status, stray)
+    CertificateState {
+        dues: states,
+        status,
+        stray_reviews: stray,
+    }
 }
 
 /// The first day a practical re-test is required: `last_worked_on + 6 months` (Order 30 art. 32,
@@ -274,7 +286,11 @@ pub fn calc_certificate(input: &Value) -> Result<Value, CalcError> {
         }
     }
     let s = certificate_schedule(i.issue_date, i.continuous_years_in_trade, i.law_abiding);
-    let (states, status, stray) = certificate_status(&s, &i.reviews, i.today);
+    let CertificateState {
+        dues: states,
+        status,
+        stray_reviews: stray,
+    } = certificate_status(&s, &i.reviews, i.today);
     let mut notes = vec![
         "Order 30 (VERIFIED): valid 6 years (art. 19); review every 3 years, or every 6 after >= 10 years of continuous lawful work in the same trade (art. 21); apply within 60 days before the due date (art. 22); >= 8 class hours of training before review (art. 23); not reviewed in time = expired (art. 26); >= 6 months away = practical re-test (art. 32)".to_owned(),
         "choices: the window includes the 60th day before the due date and the due date itself; the certificate is valid through its expiry date".to_owned(),
@@ -574,7 +590,7 @@ mod tests {
     fn status(issue: &str, reviews: &[&str], today: &str) -> CertificateStatus {
         let s = certificate_schedule(d(issue), 0, true);
         let r: Vec<NaiveDate> = reviews.iter().map(|x| d(x)).collect();
-        certificate_status(&s, &r, Some(d(today))).1.unwrap()
+        certificate_status(&s, &r, Some(d(today))).status.unwrap()
     }
 
     #[test]
