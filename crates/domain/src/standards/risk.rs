@@ -796,9 +796,8 @@ mod tests {
 
     #[test]
     fn lec_band_edges_exact() {
-        // 320 = 1 × 10 × ... no: 320 is not reachable; reachable values around the edges:
-        // D = 360 (6·6·10? no C=10) — use exact products instead.
-        // D = 320: not a product of the scales, so test the band function directly at the edges.
+        // 160 and 320 are not products of the scales: test the band function directly at every
+        // edge (standard-like default, standards.md §A4: D ≥ 320 重大, 160 ≤ D < 320 较大, …).
         let cfg = LecConfig::default();
         assert_eq!(cfg.band_of(320.0).level, RiskLevel::Major);
         assert_eq!(cfg.band_of(319.999).level, RiskLevel::High);
