@@ -468,10 +468,7 @@ fn build_tables() -> Result<Tables, String> {
         if !r.cas_notes.is_empty() && r.cas_notes.len() != r.cas.len() {
             return Err(format!("table1 no. {}: cas_notes length", r.no));
         }
-        let table3_beta = table3
-            .iter()
-            .find(|t| t.table1_no == r.no)
-            .map(|t| t.beta);
+        let table3_beta = table3.iter().find(|t| t.table1_no == r.no).map(|t| t.beta);
         table1.push(Table1Entry {
             no: r.no,
             name: r.name,
@@ -506,7 +503,8 @@ fn build_tables() -> Result<Tables, String> {
         .iter()
         .map(|r| (r.min_population, r.alpha.ratio()))
         .collect();
-    if !alpha_bands.windows(2).all(|w| w[0].0 > w[1].0) || alpha_bands.last().map(|b| b.0) != Some(0)
+    if !alpha_bands.windows(2).all(|w| w[0].0 > w[1].0)
+        || alpha_bands.last().map(|b| b.0) != Some(0)
     {
         return Err("table5 must descend to 0".into());
     }
@@ -881,14 +879,15 @@ pub fn resolve_substance(
         classes.push(c);
     }
     // The class with the lowest Table 2 Q (ties: larger β, then first given).
-    let governing = classes
-        .iter()
-        .copied()
-        .reduce(|best, c| match c.threshold_t.cmp(&best.threshold_t) {
-            Ordering::Less => c,
-            Ordering::Equal if c.beta > best.beta => c,
-            _ => best,
-        });
+    let governing =
+        classes
+            .iter()
+            .copied()
+            .reduce(|best, c| match c.threshold_t.cmp(&best.threshold_t) {
+                Ordering::Less => c,
+                Ordering::Equal if c.beta > best.beta => c,
+                _ => best,
+            });
     let (threshold_t, threshold_source, threshold_class) = match (entry, governing) {
         (Some(e), _) => (e.threshold_t, ThresholdSource::Table1, None),
         (None, Some(g)) => (
@@ -1312,11 +1311,16 @@ mod tests {
             "variant"
         );
         assert_eq!(
-            lookup_table1(None, Some("50-00-0"), None).unwrap_err().field,
+            lookup_table1(None, Some("50-00-0"), None)
+                .unwrap_err()
+                .field,
             "variant"
         );
         assert_eq!(
-            lookup_table1(Some("甲醛"), None, Some(8)).unwrap().unwrap().no,
+            lookup_table1(Some("甲醛"), None, Some(8))
+                .unwrap()
+                .unwrap()
+                .no,
             8
         );
         assert_eq!(lookup_table1(Some("甲醛"), None, Some(0)).unwrap(), None);
@@ -1338,7 +1342,9 @@ mod tests {
     fn lookup_errors() {
         assert_eq!(lookup_table1(None, None, None).unwrap_err().field, "name");
         assert_eq!(
-            lookup_table1(None, Some("67-56-2"), None).unwrap_err().field,
+            lookup_table1(None, Some("67-56-2"), None)
+                .unwrap_err()
+                .field,
             "cas"
         );
         // Name 甲醇 (67-56-1) with the CAS of 乙醇.
@@ -1370,11 +1376,35 @@ mod tests {
             "variant"
         );
         // Aliases, short names, case and width.
-        assert_eq!(lookup_table1(Some("tnt"), None, None).unwrap().unwrap().no, 35);
-        assert_eq!(lookup_table1(Some(" 液氨 "), None, None).unwrap().unwrap().no, 1);
-        assert_eq!(lookup_table1(Some("丙烷"), None, None).unwrap().unwrap().no, 52);
-        assert_eq!(lookup_table1(None, Some("106-97-8"), None).unwrap().unwrap().no, 52);
-        assert_eq!(lookup_table1(Some("一氧化碳"), None, None).unwrap().unwrap().no, 13);
+        assert_eq!(
+            lookup_table1(Some("tnt"), None, None).unwrap().unwrap().no,
+            35
+        );
+        assert_eq!(
+            lookup_table1(Some(" 液氨 "), None, None)
+                .unwrap()
+                .unwrap()
+                .no,
+            1
+        );
+        assert_eq!(
+            lookup_table1(Some("丙烷"), None, None).unwrap().unwrap().no,
+            52
+        );
+        assert_eq!(
+            lookup_table1(None, Some("106-97-8"), None)
+                .unwrap()
+                .unwrap()
+                .no,
+            52
+        );
+        assert_eq!(
+            lookup_table1(Some("一氧化碳"), None, None)
+                .unwrap()
+                .unwrap()
+                .no,
+            13
+        );
     }
 
     // --- Table 5 and Table 6 edges -------------------------------------------------------------
@@ -1400,7 +1430,8 @@ mod tests {
     #[test]
     fn grade_band_edges() {
         let eps = Ratio::new(1, 1_000_000_000_000).unwrap();
-        let below = |x: &str| Ratio::new(r(x).numer() * 1_000_000_000_000 - 1, 1_000_000_000_000).unwrap();
+        let below =
+            |x: &str| Ratio::new(r(x).numer() * 1_000_000_000_000 - 1, 1_000_000_000_000).unwrap();
         assert_eq!(grade_of(r("100")), Grade::One);
         assert_eq!(grade_of(r("1000000")), Grade::One);
         assert_eq!(grade_of(below("100")), Grade::Two);
@@ -1417,7 +1448,11 @@ mod tests {
     #[test]
     fn s_exactly_one_is_major() {
         // 氯 Q = 5 t.
-        assert!(assess(&[spec("氯", "5")], 0, BetaRule::Max).unwrap().is_major);
+        assert!(
+            assess(&[spec("氯", "5")], 0, BetaRule::Max)
+                .unwrap()
+                .is_major
+        );
         let a = assess(&[spec("氯", "4.999999")], 0, BetaRule::Max).unwrap();
         assert!(!a.is_major);
         assert_eq!(a.r, None);
@@ -1431,7 +1466,8 @@ mod tests {
         .unwrap();
         assert_eq!(a.s, Ratio::ONE);
         assert!(a.is_major);
-        assert!(0.7f64 + 0.2 + 0.1 < 1.0);
+        let floats: f64 = [0.7f64, 0.2, 0.1].iter().sum();
+        assert!(floats < 1.0, "f64 would miss the edge: {floats}");
         // 光气 Q = 0.3: 0.1 t is exactly 1/3.
         let a = assess(&[spec("光气", "0.1")], 0, BetaRule::Max).unwrap();
         assert_eq!(a.s, Ratio::new(1, 3).unwrap());
@@ -1551,9 +1587,13 @@ mod tests {
         assert_eq!(e.field, "substances[1].quantity_t");
         let e = calc(&json!({"substances": [{"name": "氯", "quantity_t": 0.0000001}], "exposed_population": 0})).unwrap_err();
         assert_eq!(e.field, "substances[0].quantity_t");
-        let e = calc(&json!({"substances": [{"name": "氯", "quantity_t": 1e30}], "exposed_population": 0})).unwrap_err();
+        let e = calc(
+            &json!({"substances": [{"name": "氯", "quantity_t": 1e30}], "exposed_population": 0}),
+        )
+        .unwrap_err();
         assert_eq!(e.field, "substances[0].quantity_t");
-        let e = calc(&json!({"substances": [{"name": "氯", "q": 1}], "exposed_population": 0})).unwrap_err();
+        let e = calc(&json!({"substances": [{"name": "氯", "q": 1}], "exposed_population": 0}))
+            .unwrap_err();
         assert_eq!(e.field, "q");
         let e = calc(&json!({"substances": [], "exposed_population": -3})).unwrap_err();
         assert_eq!(e.field, "exposed_population");
@@ -1561,13 +1601,19 @@ mod tests {
         assert_eq!(e.field, "exposed_population");
         let e = calc(&json!({"substances": [{"cas": "9004-70-0", "quantity_t": 1}], "exposed_population": 0})).unwrap_err();
         assert_eq!(e.field, "substances[0].variant");
-        let e = calc(&json!({"substances": [{"name": "甲醇", "quantity_t": 1}], "exposed_population": 0})).unwrap_err();
+        let e = calc(
+            &json!({"substances": [{"name": "甲醇", "quantity_t": 1}], "exposed_population": 0}),
+        )
+        .unwrap_err();
         assert_eq!(e.field, "substances[0].hazard_classes");
     }
 
     #[test]
     fn calc_output() {
-        let v = calc(&json!({"substances": [{"name": "液氯", "quantity_t": 10}], "exposed_population": 120})).unwrap();
+        let v = calc(
+            &json!({"substances": [{"name": "液氯", "quantity_t": 10}], "exposed_population": 120}),
+        )
+        .unwrap();
         assert_eq!(v["s"], json!(2.0));
         assert_eq!(v["is_major"], json!(true));
         assert_eq!(v["alpha"], json!(2.0));
