@@ -63,7 +63,7 @@ enum Command {
     /// Run a work-safety calculation: read one JSON document (stdin or --input), print the result.
     /// Topics: major-hazard, accident-grade, accident-deadlines, accident-fine, accident-classification,
     /// lec, risk-matrix, hazard-factor, major-hidden-danger, uscc, citizen-id, certificate,
-    /// training-hours, injury-rates, warning-level (see docs/calc/). Bad input exits with status 2.
+    /// training-hours, injury-rates, warning-level (see docs/calc.md). Bad input exits with status 2.
     Calc {
         /// The topic, e.g. `accident-grade`; `list` prints every topic.
         topic: String,

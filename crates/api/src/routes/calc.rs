@@ -35,7 +35,7 @@ pub async fn topics(_me: CurrentUser) -> Json<Vec<Topic>> {
 }
 
 /// Run a calculation. The input and output of each topic are documented, with examples, in
-/// `docs/calc/<topic>.md`. Bad input answers 422 naming the field (a JSON path such as
+/// `docs/calc.md`. Bad input answers 422 naming the field (a JSON path such as
 /// `substances[0].quantity_t`).
 #[utoipa::path(post, path = "/api/calc/{topic}", tag = "calc", security(("bearer" = [])),
     params(("topic" = String, Path, description = "e.g. major-hazard, accident-grade, lec, uscc")),

@@ -1,6 +1,6 @@
 //! The calculation topics: one JSON document in, one JSON document out. Used by `anjian calc
 //! <topic>` and `POST /api/calc/<topic>`; each topic's input and output are documented with an
-//! executed example in `docs/calc/<topic>.md`.
+//! executed example in `docs/calc.md`.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;

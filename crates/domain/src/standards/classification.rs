@@ -439,7 +439,7 @@ fn brief(t: &AccidentType) -> Brief {
     }
 }
 
-/// Calculation topic `accident-classification` (see `docs/calc/accident-classification.md`).
+/// Calculation topic `accident-classification` (see `docs/calc.md` (section `accident-classification`)).
 ///
 /// Input (`scheme` is `"gb6441-1986"` or `"gb6441-2025"`):
 /// - `{"code", "scheme"?}` → the entry `{scheme, code, number, name, kind, change?, counterparts,

@@ -308,7 +308,7 @@ struct SearchOutput {
     matches: Vec<Brief>,
 }
 
-/// Calculation topic `hazard-factor` (see `docs/calc/hazard-factor.md`).
+/// Calculation topic `hazard-factor` (see `docs/calc.md` (section `hazard-factor`)).
 ///
 /// Input: exactly one of `{"code": string}` or `{"keyword": string}`.
 /// - `code` → `{code, valid, errors, name?, level?, level_name?, verified?, parents, children,

@@ -253,7 +253,7 @@ fn standard_notes(standard: CriteriaStandard) -> Vec<String> {
     }
 }
 
-/// Calculation topic `major-hidden-danger` (see `docs/calc/major-hidden-danger.md`).
+/// Calculation topic `major-hidden-danger` (see `docs/calc.md` (section `major-hidden-danger`)).
 ///
 /// Input: `standard` (`"chemical-2017"`, the default, or `"industry-trade-2023"`) and at most one
 /// of:

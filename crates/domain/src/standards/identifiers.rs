@@ -62,7 +62,7 @@ pub fn organisation_code_warning(org: &str) -> Option<String> {
 
 /// The `uscc` topic: `{"code"}` → `valid`, `errors`, `warnings` and, when the code is well-formed
 /// (18 characters of the GB 32100-2015 alphabet), its parts. Output documented in
-/// `docs/calc/uscc.md`.
+/// `docs/calc.md` (section `uscc`).
 ///
 /// # Errors
 /// [`CalcError`] only when the input document is malformed (an invalid code is a result).

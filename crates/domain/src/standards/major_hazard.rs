@@ -20,7 +20,7 @@
 //! (S = 1, R = 10, 50, 100) are decided without rounding. JSON output carries the nearest `f64`
 //! and, for S and R, the exact fraction as text.
 //!
-//! # Choices the standard leaves open (see also `docs/calc/major-hazard.md`)
+//! # Choices the standard leaves open (see also `docs/calc.md` (section `major-hazard`))
 //! 1. **β of a substance that is not in Table 3 but has several hazard classes** — the standard
 //!    gives no rule. Default [`BetaRule::Max`]: the largest Table 4 β among the given classes
 //!    (never under-grades). [`BetaRule::GoverningClass`] takes the β of the class with the lowest
@@ -1083,7 +1083,7 @@ struct CalcOutput {
 /// The most decimal places accepted in `quantity_t` (1 g).
 const MAX_QUANTITY_DECIMALS: usize = 6;
 
-/// Calculation topic `major-hazard` (see `docs/calc/major-hazard.md`): GB 18218-2018
+/// Calculation topic `major-hazard` (see `docs/calc.md` (section `major-hazard`)): GB 18218-2018
 /// identification (S) and grading (R, α, grade) of one unit. Quantities in tonnes.
 ///
 /// # Errors
