@@ -28,7 +28,7 @@ lint:
 ## Every test: formatting and lints, unit tests, the storage conformance suite (SQLite, plus
 ## PostgreSQL when ANJIAN_TEST_POSTGRES_URL is set), API end-to-end tests and CLI tests.
 test: lint
-	$(CARGO) test --workspace
+	$(CARGO) test --workspace --no-fail-fast
 
 openapi: build
 	$(BIN) export-openapi --output openapi.json

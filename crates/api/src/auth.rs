@@ -58,6 +58,22 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// The numeric security parameters: (key, default, minimum, maximum). Values outside the range
+/// are refused when an administrator edits them, and ignored (default used) if found stored.
+pub const NUMERIC_PARAMS: [(&str, i64, i64, i64); 6] = [
+    ("sys.session.idleMinutes", 120, 1, 60 * 24 * 30),
+    ("sys.session.maxHours", 24, 1, 24 * 90),
+    ("sys.password.minLength", 8, 6, 64),
+    ("sys.password.minClasses", 3, 1, 4),
+    ("sys.login.maxFailures", 5, 1, 100),
+    ("sys.login.lockMinutes", 10, 1, 24 * 60),
+];
+
+/// The range entry of a numeric security parameter.
+pub fn numeric_param(key: &str) -> Option<(&'static str, i64, i64, i64)> {
+    NUMERIC_PARAMS.iter().copied().find(|p| p.0 == key)
+}
+
 /// Session and password settings, read from system parameters (with these defaults).
 #[derive(Debug, Clone)]
 pub struct SecuritySettings {
@@ -79,13 +95,8 @@ impl SecuritySettings {
     /// # Errors
     /// [`ApiError::Internal`] on a database failure.
     pub async fn load(store: &Store) -> Result<Self, ApiError> {
-        async fn num(
-            store: &Store,
-            key: &str,
-            default: i64,
-            min: i64,
-            max: i64,
-        ) -> Result<i64, ApiError> {
+        async fn num(store: &Store, key: &str) -> Result<i64, ApiError> {
+            let (_, default, min, max) = numeric_param(key).unwrap_or(("", 0, 0, 0));
             Ok(store
                 .param_value(key)
                 .await?
@@ -94,15 +105,15 @@ impl SecuritySettings {
                 .unwrap_or(default))
         }
         Ok(Self {
-            idle_minutes: num(store, "sys.session.idleMinutes", 120, 1, 60 * 24 * 30).await?,
-            max_hours: num(store, "sys.session.maxHours", 24, 1, 24 * 90).await?,
+            idle_minutes: num(store, "sys.session.idleMinutes").await?,
+            max_hours: num(store, "sys.session.maxHours").await?,
             password: PasswordPolicy {
-                min_length: num(store, "sys.password.minLength", 8, 6, 64).await? as usize,
-                min_classes: num(store, "sys.password.minClasses", 3, 1, 4).await? as usize,
+                min_length: num(store, "sys.password.minLength").await? as usize,
+                min_classes: num(store, "sys.password.minClasses").await? as usize,
             },
             lockout: LockoutPolicy {
-                max_failures: num(store, "sys.login.maxFailures", 5, 1, 100).await? as u32,
-                lock_minutes: num(store, "sys.login.lockMinutes", 10, 1, 24 * 60).await?,
+                max_failures: num(store, "sys.login.maxFailures").await? as u32,
+                lock_minutes: num(store, "sys.login.lockMinutes").await?,
             },
             init_password_change: store
                 .param_value("sys.user.initPasswordChange")
@@ -134,6 +145,11 @@ pub struct CurrentUser {
 }
 
 impl CurrentUser {
+    /// Whether the caller holds the built-in `admin` role (super administrator).
+    pub fn is_admin(&self) -> bool {
+        self.roles.iter().any(|r| r.role_key == "admin")
+    }
+
     /// `Ok` when the caller holds `permission`, else 403.
     ///
     /// # Errors

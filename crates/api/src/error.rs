@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     /// Machine-readable kind: `bad_request`, `validation`, `unauthorized`, `password_change_required`,
-    /// `forbidden`, `not_found`, `locked`, `payload_too_large`, `unsupported_media_type`, `internal`.
+    /// `forbidden`, `not_found`, `method_not_allowed`, `locked`, `payload_too_large`, `unsupported_media_type`, `internal`.
     pub code: &'static str,
     /// Human-readable summary.
     pub message: String,
@@ -50,6 +50,9 @@ pub enum ApiError {
     /// 423: account locked after repeated failures.
     #[error("locked: {0}")]
     Locked(String),
+    /// 405: the path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// 413: body over the limit.
     #[error("payload too large")]
     PayloadTooLarge(usize),
@@ -114,6 +117,12 @@ impl IntoResponse for ApiError {
                 FieldErrors::new(),
             ),
             Self::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m, FieldErrors::new()),
+            Self::MethodNotAllowed => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "this path does not accept that HTTP method".into(),
+                FieldErrors::new(),
+            ),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "not found".into(), FieldErrors::new()),
             Self::Locked(m) => (StatusCode::LOCKED, "locked", m, FieldErrors::new()),
             Self::PayloadTooLarge(limit) => (

@@ -91,6 +91,19 @@ fn cell_text(d: &Data) -> String {
     }
 }
 
+/// The sheet shows enumerations by Chinese label, so list the labels it accepts.
+fn sheet_message(field: &str, message: &str) -> String {
+    fn labels(all: impl Iterator<Item = &'static str>) -> String {
+        format!("must be one of: {}", all.collect::<Vec<_>>().join(", "))
+    }
+    match field {
+        "supervisionCategory" => labels(SupervisionCategory::ALL.iter().map(|c| c.label())),
+        "scale" => labels(EnterpriseScale::ALL.iter().map(|c| c.label())),
+        "status" => labels(EnterpriseStatus::ALL.iter().map(|c| c.label())),
+        _ => message.to_owned(),
+    }
+}
+
 fn header_of(field: &str) -> &'static str {
     COLUMNS
         .iter()
@@ -247,7 +260,7 @@ pub fn parse_workbook(
                         row,
                         column: header_of(field).into(),
                         field: field.clone(),
-                        message: message.clone(),
+                        message: sheet_message(field, message),
                     });
                 }
             }
@@ -425,7 +438,15 @@ pub fn export_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
         let mut w = csv::Writer::from_writer(&mut buf);
         w.write_record(COLUMNS.iter().map(|c| c.0))?;
         for r in rows {
-            w.write_record(r)?;
+            // Excel shows an all-digit value of more than 15 digits (an 18-digit credit code) as
+            // 9.13E+17 and loses digits; a leading tab keeps it text.
+            w.write_record(r.iter().map(|v| {
+                if v.len() > 15 && v.bytes().all(|b| b.is_ascii_digit()) {
+                    format!("\t{v}")
+                } else {
+                    v.clone()
+                }
+            }))?;
         }
         w.flush()?;
     }
@@ -527,6 +548,16 @@ mod tests {
             parse_workbook(b"not a zip", &[], &[]),
             Err(SheetError::NotXlsx(_))
         ));
+    }
+
+    #[test]
+    fn csv_keeps_long_digit_codes_as_text_and_labels_enumerations() {
+        let mut row = vec!["甲".to_string(); COLUMNS.len()];
+        row[1] = "913201026381282495".into();
+        let text = String::from_utf8(export_csv(&[row]).unwrap()[3..].to_vec()).unwrap();
+        assert!(text.contains("\t913201026381282495"));
+        assert!(sheet_message("scale", "x").contains("大型"));
+        assert_eq!(sheet_message("name", "is required"), "is required");
     }
 
     #[test]

@@ -89,6 +89,11 @@ pub fn decode_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         } else {
             field_error(&path, &inner.to_string())
         };
+        // A well-formed value outside an enumeration is invalid rather than unreadable (422),
+        // like every other out-of-domain value.
+        if message.starts_with("unknown variant") {
+            return ApiError::invalid(&field, message);
+        }
         let mut fields = FieldErrors::new();
         fields.insert(field.clone(), message.clone());
         ApiError::BadRequest {
@@ -197,10 +202,10 @@ mod tests {
             fields(r#"{"employeeCount":1,"kind":"a"}"#)["name"],
             "is required"
         );
-        assert!(
-            fields(r#"{"name":"x","employeeCount":1,"kind":"zzz"}"#)["kind"]
-                .contains("unknown variant")
-        );
+        match decode_json::<T>(br#"{"name":"x","employeeCount":1,"kind":"zzz"}"#) {
+            Err(ApiError::Validation(f)) => assert!(f["kind"].contains("unknown variant")),
+            other => panic!("an unknown enum value is a 422, got {other:?}"),
+        }
         assert!(
             fields(r#"{"name":"x","employeeCount":1,"kind":"a","extra":1}"#).contains_key("extra")
         );

@@ -114,6 +114,7 @@ pub fn app(store: Store) -> Router {
             axum::routing::get(move || std::future::ready(metrics.render())),
         )
         .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state,
             middleware::oper_log,

@@ -296,6 +296,17 @@ async fn health_docs_metrics_and_unknown_routes() {
         .unwrap();
     assert_eq!(nf.status(), 404);
     assert_eq!(nf.json::<Value>().await.unwrap()["code"], "not_found");
+    let r = app
+        .client
+        .patch(format!("{}/api/enterprises", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(
+        r.json::<Value>().await.unwrap()["code"],
+        "method_not_allowed"
+    );
     let unauth = app
         .client
         .get(format!("{}/api/enterprises", app.base))
@@ -757,7 +768,11 @@ async fn bad_input_gets_a_4xx_naming_the_field_and_stores_nothing() {
             Some(json!({"code": "Z", "name": "z", "level": "planet"})),
         )
         .await;
-    assert_eq!((s.as_u16(), v["fields"]["level"].is_string()), (400, true));
+    assert_eq!(
+        (s.as_u16(), v["fields"]["level"].is_string()),
+        (422, true),
+        "unknown enum value"
+    );
     let (s, v) = app
         .call(
             &t,
@@ -1141,8 +1156,15 @@ async fn import_reports_every_bad_row_and_export_round_trips() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 422);
-    assert_eq!(r.json::<Value>().await.unwrap()["imported"], 2);
+    assert_eq!(r.status(), 200, "the valid rows were stored as asked");
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(
+        (
+            report["imported"].as_u64(),
+            report["errors"].as_array().unwrap().len()
+        ),
+        (Some(2), 3)
+    );
     assert_eq!(app.enterprise_count().await, before + 2);
     let (_, imported) = app
         .get(&t, &format!("/api/enterprises?uscc={}", code(300)))
@@ -1212,6 +1234,120 @@ async fn import_reports_every_bad_row_and_export_round_trips() {
     );
     let (s, v) = app.get(&t, "/api/enterprises/export?format=pdf").await;
     assert_eq!((s.as_u16(), v["fields"]["format"].is_string()), (422, true));
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn a_city_administrator_cannot_take_over_the_super_administrator() {
+    let app = App::sqlite().await;
+    let city = app.token("city").await;
+    let admin_role = app
+        .store
+        .find_role_by_key("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let city_role = app
+        .store
+        .find_role_by_key("city_admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let admin_id = app
+        .store
+        .find_user_by_username("admin")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (s, v) = app
+        .call(&city, Method::POST, "/api/users", Some(json!({"username": "sneaky", "nickname": "s", "password": "Sneaky#2026", "roleIds": [admin_role]})))
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["roleIds"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    let (s, _) = app
+        .call(
+            &city,
+            Method::PUT,
+            &format!("/api/users/{admin_id}/password"),
+            Some(json!({"password": "Taken#2026x"})),
+        )
+        .await;
+    assert_eq!(s, 403);
+    let (s, _) = app
+        .call(
+            &city,
+            Method::PUT,
+            &format!("/api/users/{admin_id}"),
+            Some(json!({"nickname": "x", "status": "disabled", "roleIds": []})),
+        )
+        .await;
+    assert_eq!(s, 403);
+    assert_eq!(
+        app.call(
+            &city,
+            Method::DELETE,
+            &format!("/api/users/{admin_id}"),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    let (s, _) = app
+        .call(&city, Method::PUT, &format!("/api/roles/{city_role}"), Some(json!({"roleKey": "city_admin", "name": "x", "dataScope": "all", "status": "active", "menuIds": [1]})))
+        .await;
+    assert_eq!(s, 403, "built-in roles are the super administrator's");
+    let admin = app.token("admin").await;
+    let (_, online) = app.get(&city, "/api/monitor/online").await;
+    let admin_session = online["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["username"] == "admin")
+        .unwrap()["sessionId"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(
+        app.call(
+            &city,
+            Method::DELETE,
+            &format!("/api/monitor/online/{admin_session}"),
+            None
+        )
+        .await
+        .0,
+        403
+    );
+    assert_eq!(
+        app.get(&admin, "/api/auth/me").await.0,
+        200,
+        "the admin is still signed in"
+    );
+    assert_eq!(
+        app.login("admin", PW).await.0,
+        200,
+        "the admin's password is unchanged"
+    );
+    // The city administrator still manages ordinary accounts.
+    let (s, u) = app
+        .call(&city, Method::POST, "/api/users", Some(json!({"username": "clerk", "nickname": "c", "password": "Clerk#2026x", "roleIds": [city_role]})))
+        .await;
+    assert_eq!(s, 201, "{u}");
+    let (s, _) = app
+        .call(
+            &city,
+            Method::PUT,
+            &format!("/api/users/{}/password", u["id"]),
+            Some(json!({"password": "Clerk#2027x"})),
+        )
+        .await;
+    assert_eq!(s, 204);
     app.finish().await;
 }
 
@@ -1369,6 +1505,26 @@ async fn system_resources_crud() {
         )
         .await;
     assert_eq!(s, 200);
+    let min_len = params["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["paramKey"] == "sys.password.minLength")
+        .unwrap()
+        .clone();
+    let (s2, v2) = app
+        .call(&t, Method::PUT, &format!("/api/params/{}", min_len["id"]), Some(json!({"paramKey": "sys.password.minLength", "name": min_len["name"], "value": "100000"})))
+        .await;
+    assert_eq!(
+        (
+            s2.as_u16(),
+            v2["fields"]["value"]
+                .as_str()
+                .map(|m| m.contains("6 to 64"))
+        ),
+        (422, Some(true)),
+        "{v2}"
+    );
     // The changed parameter takes effect: two failures now lock.
     app.login("city", "x").await;
     assert_eq!(app.login("city", "x").await.0, StatusCode::LOCKED);

@@ -171,7 +171,7 @@ impl EnterpriseInput {
             (None, Some(_)) => c.add("longitude", "is required when latitude is given"),
         }
         if self.region_id <= 0 {
-            c.add("regionId", "is required");
+            c.add("regionId", "must be the id of a region");
         }
         if self.department_id.is_some_and(|d| d <= 0) {
             c.add("departmentId", "must be a department id");

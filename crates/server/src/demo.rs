@@ -152,7 +152,13 @@ fn phone(rng: &mut StdRng) -> String {
 /// [`StoreError`] from the database.
 pub async fn seed(store: &Store) -> Result<(), StoreError> {
     if store.find_region_by_code(DISTRICTS[0].0).await?.is_some() {
-        print_accounts();
+        if store.find_user_by_username("city").await?.is_some() {
+            print_accounts();
+        } else {
+            println!(
+                "  The demo regions exist but the demo accounts do not (this database was not seeded by `anjian demo`); no demo accounts are available."
+            );
+        }
         return Ok(());
     }
     let mut rng = StdRng::seed_from_u64(20261129);

@@ -82,11 +82,19 @@ enum Command {
     },
 }
 
+/// Writes to standard output, ignoring a closed pipe (`anjian export-openapi | head`).
+fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|_| out.flush());
+}
+
 fn init_logging(c: &Config) {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&c.log_level));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     if c.log_format == "json" {
         builder.json().init();
@@ -171,9 +179,11 @@ async fn serve(c: &Config, store: Store) -> Result<(), String> {
 fn calc(topic: &str, input: Option<&std::path::Path>, format: &str) -> ExitCode {
     use anjian_domain::standards::calc::{TOPICS, calc, to_text};
     if topic == "list" {
-        for (name, about) in TOPICS {
-            println!("{name:<24} {about}");
-        }
+        let lines: String = TOPICS
+            .iter()
+            .map(|(name, about)| format!("{name:<24} {about}\n"))
+            .collect();
+        emit(&lines);
         return ExitCode::SUCCESS;
     }
     let text = match input {
@@ -196,9 +206,9 @@ fn calc(topic: &str, input: Option<&std::path::Path>, format: &str) -> ExitCode 
     match result {
         Ok(v) => {
             if format == "text" {
-                print!("{}", to_text(&v));
+                emit(&to_text(&v));
             } else {
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                emit(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
             }
             ExitCode::SUCCESS
         }
@@ -215,7 +225,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Command::Calc { .. } => Ok(()), // handled in main, before configuration is read
         Command::DefaultConfig => {
-            print!("{}", config::EXAMPLE);
+            emit(config::EXAMPLE);
             Ok(())
         }
         Command::ExportOpenapi { output } => {
@@ -227,24 +237,36 @@ async fn run(cli: Cli) -> Result<(), String> {
                 Some(p) => std::fs::write(&p, json)
                     .map_err(|e| format!("cannot write {}: {e}", p.display())),
                 None => {
-                    print!("{json}");
+                    emit(&json);
                     Ok(())
                 }
             }
         }
         Command::Healthcheck { url } => {
             let base = url.unwrap_or_else(|| format!("http://{}", c.listen));
+            let base = base
+                .trim_end_matches('/')
+                .trim_end_matches("/api/health")
+                .to_owned();
+            let parsed = url::Url::parse(&base).map_err(|e| {
+                format!("--url {base:?} is not a URL such as http://127.0.0.1:8080: {e}")
+            })?;
+            if parsed.scheme() != "http" && parsed.scheme() != "https" {
+                return Err(format!(
+                    "--url {base:?} must start with http:// or https://"
+                ));
+            }
             let r = reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(5))
                 .build()
                 .map_err(|e| e.to_string())?
-                .get(format!("{}/api/health", base.trim_end_matches('/')))
+                .get(format!("{base}/api/health"))
                 .send()
                 .await
-                .map_err(|e| format!("unhealthy: {e}"))?;
+                .map_err(|e| format!("unhealthy: no answer from {base}: {e}"))?;
             let status = r.status();
             let body = r.text().await.unwrap_or_default();
-            println!("{body}");
+            emit(&format!("{body}\n"));
             if status.is_success() {
                 Ok(())
             } else {

@@ -214,8 +214,8 @@ impl Store {
         {
             q = q.filter(
                 Condition::any()
-                    .add(user::Column::Username.contains(k))
-                    .add(user::Column::Nickname.contains(k)),
+                    .add(crate::like_literal(user::Column::Username, k, false))
+                    .add(crate::like_literal(user::Column::Nickname, k, false)),
             );
         }
         if let Some(d) = f.department_id {

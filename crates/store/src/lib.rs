@@ -99,6 +99,28 @@ pub(crate) fn unique_as_field(err: DbErr, field: &str, message: &str) -> StoreEr
     }
 }
 
+/// A case-insensitive `LIKE` condition on `col` matching `value` literally (its `%`, `_` and `\`
+/// are escaped): anywhere in the text, or only at its start when `prefix` is true. Both sides are
+/// lower-cased, so SQLite and PostgreSQL agree.
+pub(crate) fn like_literal<C: sea_orm::sea_query::IntoColumnRef>(
+    col: C,
+    value: &str,
+    prefix: bool,
+) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let escaped = value
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = if prefix {
+        format!("{escaped}%")
+    } else {
+        format!("%{escaped}%")
+    };
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(pattern).escape('\\'))
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://user:pass@host/db`). For SQLite
     /// the file's folder is created, and WAL, `busy_timeout` (5 s) and `foreign_keys` are set.

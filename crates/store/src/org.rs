@@ -363,7 +363,7 @@ impl Store {
     pub async fn create_department(&self, input: DepartmentInput) -> Result<department::Model> {
         self.check_department_refs(None, &input).await?;
         let mut active = Self::department_active(input);
-        active.created_at = Set(Utc::now());
+        active.created_at = active.updated_at.clone();
         active
             .insert(&self.db)
             .await
@@ -431,7 +431,7 @@ impl Store {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            q = q.filter(enterprise::Column::Name.contains(n));
+            q = q.filter(crate::like_literal(enterprise::Column::Name, n, false));
         }
         if let Some(u) = filter
             .uscc
@@ -439,7 +439,7 @@ impl Store {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            q = q.filter(enterprise::Column::Uscc.starts_with(u.to_uppercase()));
+            q = q.filter(crate::like_literal(enterprise::Column::Uscc, u, true));
         }
         if let Some(c) = &filter.supervision_category {
             q = q.filter(enterprise::Column::SupervisionCategory.eq(c.as_str()));
@@ -606,7 +606,7 @@ impl Store {
         Self::check_enterprise_refs(db, &d).await?;
         let mut active = Self::enterprise_active(d);
         active.created_by = Set(created_by);
-        active.created_at = Set(Utc::now());
+        active.created_at = active.updated_at.clone();
         active.insert(db).await.map_err(|e| {
             unique_as_field(
                 e,

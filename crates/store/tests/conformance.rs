@@ -60,6 +60,47 @@ both!(
     logs_are_filtered_and_paged,
 );
 
+/// A migration that fails half-way leaves nothing behind, so the next start can succeed.
+async fn interrupted_migration_leaves_no_partial_schema(url: String) {
+    use sea_orm::ConnectionTrait;
+    let store = Store::connect(&url).await.unwrap();
+    // A conflicting table makes the first migration fail at its last step.
+    let conn = sea_orm::Database::connect(url.as_str()).await.unwrap();
+    conn.execute_unprepared("CREATE TABLE params (x INTEGER)")
+        .await
+        .unwrap();
+    assert!(store.migrate().await.is_err());
+    let leftover = conn
+        .execute_unprepared("CREATE TABLE regions (x INTEGER)")
+        .await;
+    assert!(
+        leftover.is_ok(),
+        "the failed migration left the regions table behind"
+    );
+    conn.execute_unprepared("DROP TABLE regions").await.unwrap();
+    conn.execute_unprepared("DROP TABLE params").await.unwrap();
+    store.migrate().await.expect("a clean retry succeeds");
+    assert!(store.find_role_by_key("admin").await.unwrap().is_some());
+    let _ = conn.close().await;
+    store.close().await;
+}
+
+#[tokio::test]
+async fn interrupted_migration_sqlite() {
+    let db = TestDb::sqlite();
+    interrupted_migration_leaves_no_partial_schema(db.url.clone()).await;
+    db.drop_db().await;
+}
+
+#[tokio::test]
+async fn interrupted_migration_postgres() {
+    let Some(db) = TestDb::postgres().await else {
+        return;
+    };
+    interrupted_migration_leaves_no_partial_schema(db.url.clone()).await;
+    db.drop_db().await;
+}
+
 fn page(size: u64) -> Page {
     Page::new(Some(1), Some(size)).unwrap()
 }
@@ -341,6 +382,34 @@ async fn enterprise_crud_and_uniqueness(store: Store) {
             .unwrap()
             .total,
         2
+    );
+    // Filters match literally: % and _ are not wildcards; case does not matter on either database.
+    for (pattern, n) in [("%", 0), ("_", 0), ("企业2", 1), ("改_", 0)] {
+        let f = EnterpriseFilter {
+            name: Some(pattern.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            store
+                .list_enterprises(&f, &all, page(10))
+                .await
+                .unwrap()
+                .total,
+            n,
+            "name {pattern:?}"
+        );
+    }
+    let lower = EnterpriseFilter {
+        uscc: Some(uscc(2).to_lowercase()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_enterprises(&lower, &all, page(10))
+            .await
+            .unwrap()
+            .total,
+        1
     );
     store.delete_enterprise(e.id, &all).await.unwrap();
     assert!(matches!(

@@ -144,9 +144,11 @@ pub struct PasswordReset {
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct UserQuery {
-    /// Page number.
+    /// Page number (1-based).
+    #[param(minimum = 1)]
     pub page_num: Option<u64>,
-    /// Page size.
+    /// Page size (1..=500).
+    #[param(minimum = 1, maximum = 500)]
     pub page_size: Option<u64>,
     /// Substring of login or display name.
     pub keyword: Option<String>,
@@ -236,22 +238,47 @@ pub async fn get_user(
 /// Only an administrator-like caller (data scope `all`) may hand out roles with a wider scope
 /// than their own; others may only grant roles whose scope is not wider than theirs.
 async fn check_grantable(s: &AppState, me: &CurrentUser, role_ids: &[i64]) -> ApiResult<()> {
-    if me.scope.is_all() {
-        return Ok(());
-    }
     for id in role_ids {
         let (role, _) = s
             .store
             .get_role(*id)
             .await
             .map_err(|_| ApiError::invalid("roleIds", "contains an unknown role"))?;
+        if role.role_key == "admin" && !me.is_admin() {
+            return Err(ApiError::invalid(
+                "roleIds",
+                "only a super administrator may grant the admin role",
+            ));
+        }
+        if me.scope.is_all() {
+            continue;
+        }
         let scope = DataScope::parse(&role.data_scope).unwrap_or(DataScope::SelfOnly);
-        if role.role_key == "admin" || !me.scope.scopes.iter().any(|mine| *mine <= scope) {
+        if !me.scope.scopes.iter().any(|mine| *mine <= scope) {
             return Err(ApiError::invalid(
                 "roleIds",
                 format!("you may not grant role {}", role.role_key),
             ));
         }
+    }
+    Ok(())
+}
+
+/// Only a super administrator may change, reset, delete or log out a super administrator.
+async fn check_target(s: &AppState, me: &CurrentUser, target_id: i64) -> ApiResult<()> {
+    if me.is_admin() {
+        return Ok(());
+    }
+    let target_is_admin = s
+        .store
+        .roles_of_user(target_id)
+        .await?
+        .iter()
+        .any(|r| r.role_key == "admin");
+    if target_is_admin {
+        return Err(ApiError::Forbidden(
+            "只有超级管理员可以修改超级管理员账号 / only a super administrator may change a super administrator's account".into(),
+        ));
     }
     Ok(())
 }
@@ -319,6 +346,8 @@ pub async fn update_user(
     ApiJson(b): ApiJson<UserUpdate>,
 ) -> ApiResult<Json<UserDto>> {
     me.require("system:user:edit")?;
+    s.store.get_user(id, &me.scope).await?;
+    check_target(&s, &me, id).await?;
     let mut c = Checker::new();
     c.required_text("nickname", &b.nickname, 64);
     check_status(&mut c, &b.status);
@@ -359,6 +388,8 @@ pub async fn delete_user(
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
     me.require("system:user:remove")?;
+    s.store.get_user(id, &me.scope).await?;
+    check_target(&s, &me, id).await?;
     if id == me.user.id {
         return Err(ApiError::invalid(
             "id",
@@ -380,6 +411,7 @@ pub async fn reset_password(
 ) -> ApiResult<StatusCode> {
     me.require("system:user:resetPwd")?;
     let target = s.store.get_user(id, &me.scope).await?;
+    check_target(&s, &me, id).await?;
     let settings = SecuritySettings::load(&s.store).await?;
     settings
         .password
@@ -521,6 +553,17 @@ pub async fn get_role(
     Ok(Json(RoleDto::from_row(r, Some(menus))))
 }
 
+/// Built-in roles are changed only by a super administrator.
+async fn check_builtin_role(s: &AppState, me: &CurrentUser, id: i64) -> ApiResult<()> {
+    let (role, _) = s.store.get_role(id).await?;
+    if role.builtin && !me.is_admin() {
+        return Err(ApiError::Forbidden(
+            "内置角色只能由超级管理员修改 / built-in roles may only be changed by a super administrator".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Create a role.
 #[utoipa::path(post, path = "/api/roles", tag = "accounts", security(("bearer" = [])), request_body = RoleBody,
     responses((status = 201, body = RoleDto), (status = 422, body = ErrorBody)))]
@@ -546,6 +589,7 @@ pub async fn update_role(
     ApiJson(b): ApiJson<RoleBody>,
 ) -> ApiResult<Json<RoleDto>> {
     me.require("system:role:edit")?;
+    check_builtin_role(&s, &me, id).await?;
     let input = b.validate()?;
     let menus = input.menu_ids.clone();
     let r = s.store.update_role(id, input).await?;
@@ -561,6 +605,7 @@ pub async fn delete_role(
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
     me.require("system:role:remove")?;
+    check_builtin_role(&s, &me, id).await?;
     s.store.delete_role(id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -354,18 +354,17 @@ impl ParamBody {
         c.required_text("name", &self.name, 100);
         c.optional_text("value", Some(&self.value), 500);
         c.optional_text("remark", self.remark.as_deref(), 500);
-        let numeric = [
-            "sys.session.idleMinutes",
-            "sys.session.maxHours",
-            "sys.password.minLength",
-            "sys.password.minClasses",
-            "sys.login.maxFailures",
-            "sys.login.lockMinutes",
-        ];
-        if numeric.contains(&self.param_key.as_str())
-            && self.value.trim().parse::<u32>().map_or(true, |v| v == 0)
+        if let Some((_, _, min, max)) = crate::auth::numeric_param(&self.param_key)
+            && !self
+                .value
+                .trim()
+                .parse::<i64>()
+                .is_ok_and(|v| (min..=max).contains(&v))
         {
-            c.add("value", "must be a positive whole number");
+            c.add(
+                "value",
+                format!("must be a whole number from {min} to {max}"),
+            );
         }
         if self.param_key == "sys.user.initPasswordChange"
             && self.value != "true"

@@ -108,8 +108,10 @@ impl From<Enterprise> for EnterpriseDto {
 #[into_params(parameter_in = Query)]
 pub struct EnterpriseQuery {
     /// Page number (1-based).
+    #[param(minimum = 1)]
     pub page_num: Option<u64>,
     /// Page size (1..=500).
+    #[param(minimum = 1, maximum = 500)]
     pub page_size: Option<u64>,
     /// Substring of the name.
     pub name: Option<String>,
@@ -137,6 +139,14 @@ impl EnterpriseQuery {
                 SupervisionCategory::expected(),
             ));
         }
+        if let Some(st) = &self.status
+            && anjian_domain::org::EnterpriseStatus::parse(st).is_none()
+        {
+            return Err(ApiError::invalid(
+                "status",
+                anjian_domain::org::EnterpriseStatus::expected(),
+            ));
+        }
         let len_ok = |v: &Option<String>| v.as_ref().is_none_or(|s| s.chars().count() <= 200);
         if !len_ok(&self.name) || !len_ok(&self.uscc) {
             return Err(ApiError::invalid(
@@ -152,7 +162,11 @@ impl EnterpriseQuery {
                 .as_ref()
                 .and_then(|c| SupervisionCategory::parse(c))
                 .map(|c| c.code().to_owned()),
-            status: self.status.clone(),
+            status: self
+                .status
+                .as_ref()
+                .and_then(|c| anjian_domain::org::EnterpriseStatus::parse(c))
+                .map(|c| c.code().to_owned()),
             region_id: self.region_id,
             department_id: self.department_id,
         })
@@ -639,7 +653,7 @@ pub async fn import(
         imported,
         errors,
     };
-    let status = if report.errors.is_empty() {
+    let status = if report.errors.is_empty() || report.imported > 0 {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY

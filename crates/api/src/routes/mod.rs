@@ -42,8 +42,10 @@ impl<T: ToSchema> PageResult<T> {
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1-based page number (default 1).
+    #[param(minimum = 1)]
     pub page_num: Option<u64>,
     /// Rows per page, 1..=500 (default 10).
+    #[param(minimum = 1, maximum = 500)]
     pub page_size: Option<u64>,
 }
 
@@ -62,6 +64,7 @@ impl PageQuery {
 
 /// Health of the service and its database.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct Health {
     /// `ok` or `degraded`.
     pub status: &'static str,
@@ -97,6 +100,11 @@ pub async fn health(State(s): State<AppState>) -> (axum::http::StatusCode, Json<
 /// 404 for anything unrouted, in the usual error shape.
 pub async fn not_found() -> ApiError {
     ApiError::NotFound
+}
+
+/// 405 for a known path with another method, in the usual error shape.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 /// Every documented route.

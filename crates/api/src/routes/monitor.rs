@@ -79,13 +79,22 @@ pub async fn force_logout(
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
     me.require("monitor:online:forceLogout")?;
-    let visible = s
-        .store
-        .list_sessions(Utc::now(), &me.scope)
-        .await?
-        .iter()
-        .any(|x| x.id == id);
-    if !visible || !s.store.delete_session(id).await? {
+    let sessions = s.store.list_sessions(Utc::now(), &me.scope).await?;
+    let Some(target) = sessions.iter().find(|x| x.id == id) else {
+        return Err(ApiError::NotFound);
+    };
+    if !me.is_admin()
+        && s.store
+            .roles_of_user(target.user.id)
+            .await?
+            .iter()
+            .any(|r| r.role_key == "admin")
+    {
+        return Err(ApiError::Forbidden(
+            "只有超级管理员可以强退超级管理员 / only a super administrator may log out a super administrator".into(),
+        ));
+    }
+    if !s.store.delete_session(id).await? {
         return Err(ApiError::NotFound);
     }
     Ok(StatusCode::NO_CONTENT)
@@ -96,9 +105,11 @@ pub async fn force_logout(
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query)]
 pub struct LogQuery {
-    /// Page number.
+    /// Page number (1-based).
+    #[param(minimum = 1)]
     pub page_num: Option<u64>,
-    /// Page size.
+    /// Page size (1..=500).
+    #[param(minimum = 1, maximum = 500)]
     pub page_size: Option<u64>,
     /// Exact login name.
     pub username: Option<String>,

@@ -214,6 +214,12 @@ fn fk(
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on every backend (SQLite has transactional DDL too), so a start that is
+    /// interrupted half-way leaves no partial schema behind.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(
             Table::create()

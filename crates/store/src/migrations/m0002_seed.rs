@@ -352,6 +352,12 @@ fn grants(patterns: &[&str], perms: Option<&str>) -> bool {
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// All or nothing on every backend (SQLite has transactional DDL too), so a start that is
+    /// interrupted half-way leaves no partial schema behind.
+    fn use_transaction(&self) -> Option<bool> {
+        Some(true)
+    }
+
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (dict_type, name, entries) in dictionaries() {
             m.exec_stmt(
