@@ -12,6 +12,7 @@
 //! - `routes` — one module per resource.
 //! - `excel` — xlsx / CSV import and export of enterprises.
 //! - `middleware` — request metrics and the operation log.
+//! - [`web`] — the web console at `/` (embedded `web/dist`, or a page saying how to build it).
 #![forbid(unsafe_code)]
 
 pub mod auth;
@@ -20,6 +21,7 @@ mod excel;
 pub mod extract;
 mod middleware;
 mod routes;
+pub mod web;
 
 use anjian_store::Store;
 use axum::Router;
@@ -113,7 +115,7 @@ pub fn app(store: Store) -> Router {
             "/metrics",
             axum::routing::get(move || std::future::ready(metrics.render())),
         )
-        .fallback(routes::not_found)
+        .fallback(web::serve)
         .method_not_allowed_fallback(routes::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state,

@@ -296,6 +296,35 @@ async fn health_docs_metrics_and_unknown_routes() {
         .unwrap();
     assert_eq!(nf.status(), 404);
     assert_eq!(nf.json::<Value>().await.unwrap()["code"], "not_found");
+    // The console (or, when it is not built, a page saying how to build it) at / and at any
+    // console route; a missing hashed asset is a plain 404.
+    for path in ["/", "/enterprise/list", "/login"] {
+        let r = app
+            .client
+            .get(format!("{}{path}", app.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html")
+        );
+        let html = r.text().await.unwrap();
+        assert!(
+            html.contains("<html") && (html.contains("安监") || html.contains("anjian")),
+            "{path}"
+        );
+    }
+    let r = app
+        .client
+        .get(format!("{}/assets/missing-0000.js", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
     let r = app
         .client
         .patch(format!("{}/api/enterprises", app.base))

@@ -97,11 +97,6 @@ pub async fn health(State(s): State<AppState>) -> (axum::http::StatusCode, Json<
     )
 }
 
-/// 404 for anything unrouted, in the usual error shape.
-pub async fn not_found() -> ApiError {
-    ApiError::NotFound
-}
-
 /// 405 for a known path with another method, in the usual error shape.
 pub async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
