@@ -1,0 +1,52 @@
+export default {
+  app: { title: '安监 · 城市安全生产监管平台', short: '安监' },
+  login: {
+    title: '城市安全生产监管平台', username: '账号', password: '密码', submit: '登 录', submitting: '登 录 中...',
+    usernameRequired: '请输入账号', passwordRequired: '请输入密码', locked: '账号已锁定', failed: '登录失败',
+  },
+  pwd: {
+    title: '修改密码', forcedHint: '您正在使用初始密码，请先修改密码后再使用系统。', old: '旧密码', new: '新密码', confirm: '确认密码',
+    policy: '密码长度至少 8 位，需同时包含大写字母、小写字母、数字和特殊字符中的至少三类，且不能与旧密码相同。',
+    mismatch: '两次输入的密码不一致', same: '新密码不能与旧密码相同', tooShort: '密码长度至少 8 位', submit: '保 存', done: '密码已修改',
+  },
+  nav: {
+    profile: '个人中心', changePwd: '修改密码', logout: '退出登录', logoutConfirm: '确定注销并退出系统吗？', tip: '提示',
+    dark: '暗色主题', lang: '语言', closeOthers: '关闭其他', closeAll: '关闭所有', refresh: '刷新页面', close: '关闭',
+  },
+  route: { home: '首页', dossier: '企业档案详情', profile: '个人中心', changePwd: '修改密码' },
+  menu: {
+    enterprise: '企业管理', 'enterprise/list': '企业档案', system: '系统管理', monitor: '系统监控',
+    'system/region': '区域管理', 'system/department': '部门管理', 'system/user': '用户管理', 'system/role': '角色管理',
+    'system/menu': '菜单管理', 'system/dict': '字典管理', 'system/param': '参数设置',
+    'monitor/online': '在线用户', 'monitor/operlog': '操作日志', 'monitor/logininfor': '登录日志',
+  },
+  common: {
+    search: '搜索', reset: '重置', add: '新增', edit: '修改', remove: '删除', import: '导入', export: '导出',
+    confirm: '确 定', cancel: '取 消', operate: '操作', tip: '提示', success: '操作成功', columns: '显隐列',
+    refresh: '刷新', detail: '详情', yes: '是', no: '否', all: '全部', pendingModule: '待后续模块接入',
+    removeConfirm: '是否确认删除选中的 {n} 条数据？', showSearch: '隐藏/显示搜索', notFound: '页面不存在', back: '返回首页',
+    noPermission: '无访问权限',
+  },
+  home: {
+    total: '企业总数', categories: '监管分类', districts: '辖区', largestCategory: '最多的分类',
+    byCategory: '企业按监管分类', byDistrict: '企业按辖区', welcome: '欢迎，{name}',
+  },
+  ent: {
+    regionTree: '区域', regionFilter: '输入区域名称', name: '企业名称', uscc: '统一社会信用代码', category: '监管分类',
+    status: '经营状态', scale: '企业规模', address: '地址', industryCode: '行业代码', employeeCount: '从业人数',
+    principalName: '主要负责人', principalPhone: '负责人电话', safetyManagerName: '安全管理人员', safetyManagerPhone: '安全管理人员电话',
+    contactPhone: '联系电话', region: '所属区域', department: '监管部门', longitude: '经度', latitude: '纬度', remark: '备注',
+    createdAt: '创建时间', updatedAt: '更新时间', addTitle: '新增企业', editTitle: '修改企业',
+    placeholder: '请输入{f}', selectPlaceholder: '请选择{f}', required: '{f}不能为空',
+    usccLength: '统一社会信用代码为 18 位', usccCharset: '含有非法字符（只允许数字和除 I、O、S、V、Z 外的大写字母）',
+    usccCheck: '校验位错误，按前 17 位计算应为 {c}', usccOk: '校验通过',
+    lngRange: '经度应在 -180 到 180 之间', latRange: '纬度应在 -90 到 90 之间', coordPair: '经度和纬度需同时填写或同时留空',
+    phone: '电话号码格式不正确',
+    importTitle: '企业导入', importDrag: '将 xlsx 文件拖到此处，或', importClick: '点击上传', importTemplate: '下载模板',
+    importValid: '只导入正确的行', importHint: '仅允许导入 xlsx 格式文件，不超过 10 MB。', importErrors: '错误明细',
+    row: '行号', column: '列', message: '原因', importResult: '共 {total} 行，正确 {valid} 行，已导入 {imported} 行',
+    chooseFile: '请选择要导入的文件', exportXlsx: '导出 Excel', exportCsv: '导出 CSV',
+    dossier: '一企一档', basic: '基本信息', accounts: '企业账号',
+    tabs: { risk: '风险', hazard: '隐患', majorHazard: '重大危险源', device: '监测设备', alarm: '报警', accident: '事故', enforcement: '执法', training: '培训' },
+  },
+}
