@@ -32,8 +32,8 @@ impl Default for Config {
     }
 }
 
-/// Environment variables that are read elsewhere and must not be taken as configuration keys.
-const NOT_CONFIG: [&str; 3] = ["ADMIN_PASSWORD", "TEST_POSTGRES_URL", "TEP_DIR"];
+/// The keys that `ANJIAN_<KEY>` environment variables may set.
+const CONFIG_KEYS: [&str; 4] = ["listen", "database_url", "log_format", "log_level"];
 
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -66,11 +66,10 @@ impl Config {
             }
             fig = fig.merge(Toml::file(f));
         }
-        fig = fig.merge(Env::prefixed("ANJIAN_").filter(|k| {
-            !NOT_CONFIG
-                .iter()
-                .any(|n| k.as_str().eq_ignore_ascii_case(n))
-        }));
+        // Only the configuration keys: other ANJIAN_* variables (ANJIAN_ADMIN_PASSWORD, test and
+        // tool settings such as ANJIAN_BIN) are read elsewhere or not at all, and must not make
+        // start-up fail.
+        fig = fig.merge(Env::prefixed("ANJIAN_").only(&CONFIG_KEYS));
         if let Some(l) = listen {
             fig = fig.merge(Serialized::default("listen", l));
         }
@@ -155,6 +154,7 @@ mod tests {
             assert_eq!(c.log_format, "json");
             jail.set_env("ANJIAN_LISTEN", "127.0.0.1:9001");
             jail.set_env("ANJIAN_ADMIN_PASSWORD", "not-a-config-key");
+            jail.set_env("ANJIAN_BIN", "/some/tool/setting");
             let c = Config::load(Some(Path::new("a.toml")), None, None).unwrap();
             assert_eq!(c.listen, "127.0.0.1:9001");
             let c = Config::load(
