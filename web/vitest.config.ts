@@ -7,6 +7,8 @@ export default mergeConfig(
     test: {
       environment: 'happy-dom',
       include: ['tests/**/*.spec.ts'],
+      // Let Vite transform Element Plus so that its async-validator import is interop-safe (as in the browser build).
+      server: { deps: { inline: ['element-plus', 'async-validator'] } },
     },
   }),
 )
