@@ -1,0 +1,224 @@
+// Test harness of the anjian console browser tests.
+//
+// - startServer(): runs $ANJIAN_BIN on a free port of 127.0.0.1:18310-18330 with a fresh
+//   SQLite database and the demo data, waits for "is listening on", stop() sends SIGTERM.
+// - launchBrowser(): Debian's Chromium through playwright-core.
+// - login(), api(), tid(), input(), screenshot(): helpers used by the tests.
+import { spawn } from 'node:child_process'
+import { mkdtemp, mkdir, rm } from 'node:fs/promises'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { chromium } from 'playwright-core'
+
+export const HERE = path.dirname(fileURLToPath(import.meta.url))
+export const SCREENSHOTS = path.join(HERE, 'screenshots')
+export const ADMIN_PASSWORD = 'Admin#2026x'
+export const DEMO_PASSWORD = 'Demo@2026'
+/** Bound for every single wait of the tests. */
+export const WAIT = 15_000
+
+const PORT_MIN = 18310
+const PORT_MAX = 18330
+
+function portFree(port) {
+  return new Promise((resolve) => {
+    const srv = net.createServer()
+    srv.once('error', () => resolve(false))
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)))
+  })
+}
+
+async function freePort() {
+  // Start at a pid-dependent offset so that parallel runs rarely race for the same port.
+  const span = PORT_MAX - PORT_MIN + 1
+  const start = process.pid % span
+  for (let i = 0; i < span; i++) {
+    const port = PORT_MIN + ((start + i) % span)
+    if (await portFree(port)) return port
+  }
+  throw new Error(`no free port in ${PORT_MIN}-${PORT_MAX}`)
+}
+
+/**
+ * Start the anjian server with the demo data on a fresh database.
+ * Returns { baseUrl, port, stop, output() }.
+ */
+export async function startServer() {
+  const bin = process.env.ANJIAN_BIN
+  if (!bin) throw new Error('set ANJIAN_BIN to the anjian server binary (e.g. /var/cache/anjian-target/debug/anjian)')
+  let lastError
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'anjian-browser-'))
+    const port = await freePort()
+    try {
+      return await spawnServer(bin, dir, port)
+    } catch (e) {
+      lastError = e
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+  throw lastError
+}
+
+function spawnServer(bin, dir, port) {
+  const args = ['--listen', `127.0.0.1:${port}`, '--database-url', `sqlite://${dir}/anjian.db?mode=rwc`, 'demo']
+  // The server refuses unknown ANJIAN_* variables (ANJIAN_BIN among them): pass none of the caller's.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ANJIAN_')))
+  env.ANJIAN_ADMIN_PASSWORD = ADMIN_PASSWORD
+  const child = spawn(bin, args, {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  const keep = (chunk) => {
+    out += chunk.toString()
+    if (out.length > 200_000) out = out.slice(-100_000)
+  }
+  child.stderr.on('data', keep)
+  let exited = false
+  const exitedP = new Promise((resolve) => child.once('exit', (code, sig) => { exited = true; resolve({ code, sig }) }))
+
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM')
+      const t = setTimeout(() => { if (!exited) child.kill('SIGKILL') }, 10_000)
+      await exitedP
+      clearTimeout(t)
+    }
+    await rm(dir, { recursive: true, force: true })
+  }
+
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(async () => {
+      await stop()
+      reject(new Error(`anjian did not print "is listening on" within 60 s:\n${out.slice(-3000)}`))
+    }, 60_000)
+    child.stdout.on('data', (chunk) => {
+      keep(chunk)
+      if (/is listening on/.test(out)) {
+        clearTimeout(timer)
+        resolve({ baseUrl: `http://127.0.0.1:${port}`, port, stop, output: () => out })
+      }
+    })
+    child.once('error', (e) => { clearTimeout(timer); reject(e) })
+    exitedP.then(({ code, sig }) => {
+      clearTimeout(timer)
+      reject(new Error(`anjian exited early (code ${code}, signal ${sig}):\n${out.slice(-3000)}`))
+    })
+  })
+}
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run', '--disable-quic'],
+  })
+}
+
+/** A fresh context + page. Use { viewport: { width, height } } for phones. */
+export async function newPage(browser, baseUrl, options = {}) {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width: 1440, height: 900 },
+    locale: 'zh-CN',
+    acceptDownloads: true,
+    ...options,
+  })
+  context.setDefaultTimeout(WAIT)
+  context.setDefaultNavigationTimeout(WAIT)
+  const page = await context.newPage()
+  const consoleErrors = []
+  page.on('pageerror', (e) => consoleErrors.push(String(e)))
+  page.consoleErrors = consoleErrors
+  return { context, page }
+}
+
+/** Element(s) carrying data-testid=id. */
+export const tid = (scope, id) => scope.locator(`[data-testid="${id}"]`)
+
+/** The <input>/<textarea> of an Element Plus field whose data-testid is on the wrapper or on the input itself. */
+export const input = (scope, id) =>
+  scope.locator(`[data-testid="${id}"] input, input[data-testid="${id}"], [data-testid="${id}"] textarea, textarea[data-testid="${id}"]`).first()
+
+/** Log in through the login page; resolves once the console layout is shown. */
+export async function login(page, username, password = DEMO_PASSWORD) {
+  await page.goto('/login')
+  await input(page, 'login-username').fill(username)
+  await input(page, 'login-password').fill(password)
+  await tid(page, 'login-submit').click()
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'), { timeout: WAIT })
+}
+
+/** Log in through the API; returns the bearer token. */
+export async function apiLogin(baseUrl, username, password = DEMO_PASSWORD) {
+  const res = await api(baseUrl, null, 'POST', '/api/auth/login', { username, password })
+  if (res.status !== 200) throw new Error(`login of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body.token
+}
+
+/** Call the API; returns { status, body } (body parsed as JSON when possible). */
+export async function api(baseUrl, token, method, url, body) {
+  const headers = {}
+  if (token) headers.Authorization = `Bearer ${token}`
+  let payload
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json'
+    payload = JSON.stringify(body)
+  }
+  const res = await fetch(baseUrl + url, { method, headers, body: payload, signal: AbortSignal.timeout(WAIT) })
+  const text = await res.text()
+  let parsed = text
+  try { parsed = text ? JSON.parse(text) : undefined } catch { /* keep text */ }
+  return { status: res.status, body: parsed, headers: res.headers }
+}
+
+/** GET a binary resource with the token (e.g. the import template). */
+export async function apiBuffer(baseUrl, token, url) {
+  const res = await fetch(baseUrl + url, { headers: { Authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(WAIT) })
+  if (!res.ok) throw new Error(`GET ${url}: ${res.status}`)
+  return Buffer.from(await res.arrayBuffer())
+}
+
+const safeName = (name) => name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'test'
+
+/** Save a full-page screenshot to screenshots/<test-name>.png. */
+export async function screenshot(page, testName) {
+  await mkdir(SCREENSHOTS, { recursive: true })
+  const file = path.join(SCREENSHOTS, `${safeName(testName)}.png`)
+  await page.screenshot({ path: file, fullPage: true, timeout: WAIT })
+  return file
+}
+
+// ---- GB 32100-2015 unified social credit code ----
+export const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+
+/** The check character of the first 17 characters of a credit code. */
+export function usccCheckChar(first17) {
+  if (first17.length !== 17) throw new Error('need 17 characters')
+  let sum = 0
+  let w = 1 // 3^(i-1) mod 31 for i = 1..17
+  for (const ch of first17) {
+    const v = USCC_ALPHABET.indexOf(ch)
+    if (v < 0) throw new Error(`character ${ch} is not allowed in a credit code`)
+    sum += v * w
+    w = (w * 3) % 31
+  }
+  return USCC_ALPHABET[(31 - (sum % 31)) % 31]
+}
+
+/** A valid credit code, unique per call (random 9-character body after 91320102). */
+export function uniqueUscc() {
+  let body = '913201' + '02'
+  for (let i = 0; i < 9; i++) body += USCC_ALPHABET[Math.floor(Math.random() * USCC_ALPHABET.length)]
+  return body + usccCheckChar(body)
+}
+
+/** The same code with a wrong check character. */
+export function breakUscc(code) {
+  const good = code[17]
+  const bad = USCC_ALPHABET[(USCC_ALPHABET.indexOf(good) + 1) % USCC_ALPHABET.length]
+  return code.slice(0, 17) + bad
+}
