@@ -331,4 +331,27 @@ describe('anjian console', () => {
       await until(async () => (await tid(page, 'sidebar-drawer').locator('visible=true').count()) === 0, 'the drawer to close')
     }, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
   })
+
+  test('every system and monitor page renders for the city administrator', async (t) => {
+    await withPage(t, async (page) => {
+      await login(page, 'city')
+      await tid(page, 'home').waitFor()
+      const pages = ['/system/user', '/system/role', '/system/region', '/system/department', '/system/menu',
+        '/system/dict', '/system/param', '/monitor/online', '/monitor/operlog', '/monitor/logininfor']
+      for (const url of pages) {
+        await page.goto(url)
+        const table = page.locator('.el-table:visible').first()
+        await table.waitFor()
+        // Either data rows or the table's explicit empty state: the page loaded its list.
+        await until(async () => (await table.locator('tr.el-table__row').count()) > 0
+          || (await table.locator('.el-table__empty-text:visible').count()) > 0, `the list on ${url}`)
+        assert.equal(await page.locator('text=待后续模块接入').count(), 0, `${url} is a real page, not a placeholder`)
+        assert.deepEqual(page.consoleErrors, [], `no script errors on ${url}`)
+      }
+      // The users page lists the demo accounts and offers 新增 to an administrator.
+      await page.goto('/system/user')
+      await until(async () => (await page.locator('tr.el-table__row', { hasText: 'xuanwu' }).count()) > 0, 'the xuanwu account')
+      assert.ok(await tid(page, 'btn-add').locator('visible=true').count() > 0, '新增 shown with system:user:add')
+    })
+  })
 })

@@ -1,6 +1,7 @@
-//! The web console, served at `/` from `web/dist` (built by `npm run build` in `web/`). Release
-//! builds embed the files in the binary; debug builds read them from `web/dist` at run time. When
-//! the console has not been built, `/` answers with a page that says how to build it, so `cargo
+//! The web console, served at `/` from `web/dist` (built by `npm run build` in `web/`). The files
+//! are embedded in the binary in every build (`debug-embed`), so a binary never depends on the
+//! folder it was built in; `build.rs` rebuilds this crate when `web/dist` changes. When the console
+//! has not been built, `/` answers with a page that says how to build it, so `cargo
 //! build` works without Node.
 //!
 //! Hashed assets (`/assets/...`) are cached for a year; `index.html` is never cached. Any other
