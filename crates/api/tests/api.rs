@@ -1444,6 +1444,10 @@ async fn system_resources_crud() {
     // Me: admin has every permission and every menu.
     let (_, me) = app.get(&t, "/api/auth/me").await;
     assert_eq!(me["permissions"], json!(["*:*:*"]));
+    assert_eq!(
+        me["passwordPolicy"],
+        json!({"minLength": 8, "minClasses": 3})
+    );
     assert!(me["menus"].as_array().unwrap().len() >= 3);
     // Regions tree.
     let (_, tree) = app.get(&t, "/api/regions").await;

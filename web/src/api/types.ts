@@ -41,12 +41,18 @@ export interface MenuNode {
   children: MenuNode[]
 }
 
+export interface PasswordPolicy {
+  minLength: number
+  minClasses: number
+}
+
 export interface Me {
   user: UserDto
   roles: string[]
   permissions: string[]
   dataScopes: string[]
   menus: MenuNode[]
+  passwordPolicy: PasswordPolicy
 }
 
 export interface DictData {

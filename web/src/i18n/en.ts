@@ -9,8 +9,8 @@ const en: typeof zh = {
   pwd: {
     title: 'Change password', forcedHint: 'You are using an initial password. Change it before using the system.', old: 'Current password',
     new: 'New password', confirm: 'Confirm password',
-    policy: 'At least 8 characters, with at least three of: upper-case letters, lower-case letters, digits, symbols; must differ from the current one.',
-    mismatch: 'The passwords do not match', same: 'The new password must differ from the current one', tooShort: 'At least 8 characters',
+    policy: 'At least {n} characters, with at least {k} of: upper-case letters, lower-case letters, digits, symbols; must differ from the current one.',
+    mismatch: 'The passwords do not match', same: 'The new password must differ from the current one', tooShort: 'At least {n} characters',
     submit: 'Save', done: 'Password changed',
   },
   nav: {

@@ -6,8 +6,8 @@ export default {
   },
   pwd: {
     title: '修改密码', forcedHint: '您正在使用初始密码，请先修改密码后再使用系统。', old: '旧密码', new: '新密码', confirm: '确认密码',
-    policy: '密码长度至少 8 位，需同时包含大写字母、小写字母、数字和特殊字符中的至少三类，且不能与旧密码相同。',
-    mismatch: '两次输入的密码不一致', same: '新密码不能与旧密码相同', tooShort: '密码长度至少 8 位', submit: '保 存', done: '密码已修改',
+    policy: '密码长度至少 {n} 位，需包含大写字母、小写字母、数字和特殊字符中的至少 {k} 类，且不能与旧密码相同。',
+    mismatch: '两次输入的密码不一致', same: '新密码不能与旧密码相同', tooShort: '密码长度至少 {n} 位', submit: '保 存', done: '密码已修改',
   },
   nav: {
     profile: '个人中心', changePwd: '修改密码', logout: '退出登录', logoutConfirm: '确定注销并退出系统吗？', tip: '提示',

@@ -12,6 +12,8 @@ export const useUserStore = defineStore('user', {
     permissions: [] as string[],
     dataScopes: [] as string[],
     menus: [] as MenuNode[],
+    /** The password rules in force (from /api/auth/me); the defaults until it has loaded. */
+    passwordPolicy: { minLength: 8, minClasses: 3 },
     mustChangePassword: false,
     loaded: false,
   }),
@@ -34,6 +36,7 @@ export const useUserStore = defineStore('user', {
       this.permissions = me.permissions
       this.dataScopes = me.dataScopes
       this.menus = me.menus
+      if (me.passwordPolicy) this.passwordPolicy = me.passwordPolicy
       this.mustChangePassword = me.user.mustChangePassword
       this.loaded = true
       return me

@@ -193,6 +193,18 @@ pub struct Me {
     pub data_scopes: Vec<anjian_domain::auth::DataScope>,
     /// Directories and pages the console shows (buttons are in `permissions`).
     pub menus: Vec<MenuNode>,
+    /// The password rules in force (system parameters), for the console's hints.
+    pub password_policy: PasswordPolicyDto,
+}
+
+/// The password rules in force.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PasswordPolicyDto {
+    /// Minimum length, characters.
+    pub min_length: usize,
+    /// How many of the four classes (lower case, upper case, digits, symbols) must appear.
+    pub min_classes: usize,
 }
 
 /// Who am I: profile, permissions and menus (works before the initial password is changed).
@@ -205,7 +217,12 @@ pub async fn me(State(s): State<AppState>, AnyUser(u): AnyUser) -> ApiResult<Jso
         .into_iter()
         .filter(|m| m.menu_type != "F")
         .collect::<Vec<_>>();
+    let policy = SecuritySettings::load(&s.store).await?.password;
     Ok(Json(Me {
+        password_policy: PasswordPolicyDto {
+            min_length: policy.min_length,
+            min_classes: policy.min_classes,
+        },
         roles: u.roles.iter().map(|r| r.role_key.clone()).collect(),
         permissions: u.permissions.clone(),
         data_scopes: u.scope.scopes.clone(),
