@@ -1,7 +1,7 @@
 //! Routers, one module per resource. Every handler is annotated for the OpenAPI document.
 
 use crate::AppState;
-use crate::error::{ApiError, ErrorBody};
+use crate::error::ApiError;
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
@@ -114,7 +114,3 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(config::router())
         .merge(monitor::router())
 }
-
-/// Shorthand used in `responses(...)` of handlers.
-#[allow(dead_code)]
-pub type Err = ErrorBody;
