@@ -126,6 +126,21 @@ fn session_info(s: session::Model, user: user::Model) -> SessionInfo {
     }
 }
 
+/// Unexpired sessions of the users `scope` may see.
+fn live_sessions(now: DateTime<Utc>, scope: &ScopeFilter) -> sea_orm::Select<session::Entity> {
+    session::Entity::find()
+        .filter(session::Column::ExpiresAt.gt(now))
+        .filter(
+            session::Column::UserId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(user::Column::Id)
+                    .from(user::Entity)
+                    .cond_where(user_scope(scope))
+                    .to_owned(),
+            ),
+        )
+}
+
 /// The SQL condition limiting users to what `scope` may see.
 fn user_scope(scope: &ScopeFilter) -> Condition {
     if scope.is_all() {
@@ -867,6 +882,25 @@ impl Store {
             > 0)
     }
 
+    /// The account of a live session the caller may see (for forced logout).
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn live_session_user(
+        &self,
+        id: i64,
+        now: DateTime<Utc>,
+        scope: &ScopeFilter,
+    ) -> Result<Option<i64>> {
+        Ok(live_sessions(now, scope)
+            .filter(session::Column::Id.eq(id))
+            .select_only()
+            .column(session::Column::UserId)
+            .into_tuple::<i64>()
+            .one(&self.db)
+            .await?)
+    }
+
     /// Live sessions (online users), most recent first, limited to users the caller may see.
     ///
     /// # Errors
@@ -876,17 +910,7 @@ impl Store {
         now: DateTime<Utc>,
         scope: &ScopeFilter,
     ) -> Result<Vec<SessionInfo>> {
-        let sessions = session::Entity::find()
-            .filter(session::Column::ExpiresAt.gt(now))
-            .filter(
-                session::Column::UserId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(user::Column::Id)
-                        .from(user::Entity)
-                        .cond_where(user_scope(scope))
-                        .to_owned(),
-                ),
-            )
+        let sessions = live_sessions(now, scope)
             .order_by_desc(session::Column::LastSeenAt)
             .limit(1000)
             .all(&self.db)

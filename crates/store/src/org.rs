@@ -523,18 +523,27 @@ impl Store {
             .ok_or(StoreError::NotFound)
     }
 
-    /// Finds an enterprise by USCC regardless of scope (used to detect duplicates).
+    /// Which of `codes` (normalised credit codes) already belong to an enterprise, regardless of
+    /// scope (uniqueness is city-wide). Queried in batches of 500.
     ///
     /// # Errors
     /// [`StoreError::Db`].
-    pub async fn enterprise_id_by_uscc(&self, uscc: &str) -> Result<Option<i64>> {
-        Ok(enterprise::Entity::find()
-            .select_only()
-            .column(enterprise::Column::Id)
-            .filter(enterprise::Column::Uscc.eq(uscc))
-            .into_tuple::<i64>()
-            .one(&self.db)
-            .await?)
+    pub async fn existing_usccs(
+        &self,
+        codes: &[String],
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut found = std::collections::HashSet::new();
+        for chunk in codes.chunks(500) {
+            let rows: Vec<String> = enterprise::Entity::find()
+                .select_only()
+                .column(enterprise::Column::Uscc)
+                .filter(enterprise::Column::Uscc.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            found.extend(rows);
+        }
+        Ok(found)
     }
 
     async fn check_enterprise_refs<C: sea_orm::ConnectionTrait>(

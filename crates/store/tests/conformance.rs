@@ -416,9 +416,15 @@ async fn enterprise_crud_and_uniqueness(store: Store) {
         store.get_enterprise(e.id, &all).await,
         Err(StoreError::NotFound)
     ));
+    // The deleted code is free again; the other one is taken, whoever may see it.
+    let taken = store
+        .existing_usccs(&[uscc(1), uscc(2), uscc(99)])
+        .await
+        .unwrap();
+    assert_eq!(taken, std::collections::HashSet::from([uscc(2)]));
     assert_eq!(
-        store.enterprise_id_by_uscc(&uscc(2)).await.unwrap(),
-        Some(e2.id)
+        store.get_enterprise(e2.id, &all).await.unwrap().uscc,
+        uscc(2)
     );
     // Paging.
     for n in 10..35 {

@@ -265,7 +265,7 @@ async fn check_grantable(s: &AppState, me: &CurrentUser, role_ids: &[i64]) -> Ap
 }
 
 /// Only a super administrator may change, reset, delete or log out a super administrator.
-async fn check_target(s: &AppState, me: &CurrentUser, target_id: i64) -> ApiResult<()> {
+pub(crate) async fn check_target(s: &AppState, me: &CurrentUser, target_id: i64) -> ApiResult<()> {
     if me.is_admin() {
         return Ok(());
     }
@@ -277,7 +277,7 @@ async fn check_target(s: &AppState, me: &CurrentUser, target_id: i64) -> ApiResu
         .any(|r| r.role_key == "admin");
     if target_is_admin {
         return Err(ApiError::Forbidden(
-            "只有超级管理员可以修改超级管理员账号 / only a super administrator may change a super administrator's account".into(),
+            "只有超级管理员可以修改或强退超级管理员账号 / only a super administrator may change or log out a super administrator's account".into(),
         ));
     }
     Ok(())

@@ -211,8 +211,7 @@ pub struct PasswordPolicyDto {
 #[utoipa::path(get, path = "/api/auth/me", tag = "auth", security(("bearer" = [])),
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(State(s): State<AppState>, AnyUser(u): AnyUser) -> ApiResult<Json<Me>> {
-    let roles = s.store.roles_of_user(u.user.id).await?;
-    let menus = s.store.menus_of_roles(&roles).await?;
+    let menus = s.store.menus_of_roles(&u.roles).await?;
     let menus = menus
         .into_iter()
         .filter(|m| m.menu_type != "F")
@@ -227,7 +226,7 @@ pub async fn me(State(s): State<AppState>, AnyUser(u): AnyUser) -> ApiResult<Jso
         permissions: u.permissions.clone(),
         data_scopes: u.scope.scopes.clone(),
         menus: menu_tree(&menus),
-        user: UserDto::from_row(u.user, roles.iter().map(|r| r.id).collect()),
+        user: UserDto::from_row(u.user, u.roles.iter().map(|r| r.id).collect()),
     }))
 }
 

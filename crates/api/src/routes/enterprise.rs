@@ -212,23 +212,27 @@ pub async fn create(
 /// A caller limited to a region subtree may only place enterprises inside it; one limited to a
 /// department or an enterprise may not create enterprises at all except through an administrator.
 async fn check_region_in_scope(s: &AppState, me: &CurrentUser, region_id: i64) -> ApiResult<()> {
-    use anjian_domain::auth::DataScope;
     if me.scope.is_all() {
         return Ok(());
     }
-    if me.scope.scopes.contains(&DataScope::RegionSubtree) {
-        if let (Some(path), Ok(region)) =
-            (&me.scope.region_path, s.store.get_region(region_id).await)
-            && region.path.starts_with(path.as_str())
-        {
-            return Ok(());
-        }
-        return Err(ApiError::invalid(
+    let path = s.store.get_region(region_id).await.ok().map(|r| r.path);
+    region_path_in_scope(me, path.as_deref())
+}
+
+/// The rule behind [`check_region_in_scope`], given the target region's materialised path
+/// (`None` when the region does not exist).
+fn region_path_in_scope(me: &CurrentUser, region_path: Option<&str>) -> ApiResult<()> {
+    use anjian_domain::auth::DataScope;
+    if me.scope.is_all() || !me.scope.scopes.contains(&DataScope::RegionSubtree) {
+        return Ok(());
+    }
+    match (&me.scope.region_path, region_path) {
+        (Some(mine), Some(target)) if target.starts_with(mine.as_str()) => Ok(()),
+        _ => Err(ApiError::invalid(
             "regionId",
             "outside the regions you supervise",
-        ));
+        )),
     }
-    Ok(())
 }
 
 /// Fields that only the supervising authority sets: an enterprise's own staff (whose data scope is
@@ -577,17 +581,20 @@ pub async fn import(
         SheetError::TooManyRows => ApiError::invalid("file", e.to_string()),
         other => ApiError::bad_field("file", other.to_string()),
     })?;
+    // One query for the credit codes that already exist; regions were loaded above.
+    let codes: Vec<String> = parsed
+        .iter()
+        .filter_map(|r| r.result.as_ref().ok().map(|d| d.uscc.as_str().to_owned()))
+        .collect();
+    let existing = s.store.existing_usccs(&codes).await?;
+    let region_path = |id: i64| regions.iter().find(|r| r.id == id).map(|r| r.path.as_str());
     let mut errors: Vec<RowError> = Vec::new();
     let mut good = Vec::new();
     for row in parsed.iter() {
         match &row.result {
             Ok(d) => {
                 let mut row_errors = Vec::new();
-                if s.store
-                    .enterprise_id_by_uscc(d.uscc.as_str())
-                    .await?
-                    .is_some()
-                {
+                if existing.contains(d.uscc.as_str()) {
                     row_errors.push(RowError {
                         row: row.row,
                         column: "统一社会信用代码".into(),
@@ -595,9 +602,8 @@ pub async fn import(
                         message: "an enterprise with this credit code already exists".into(),
                     });
                 }
-                if !me.scope.is_all()
-                    && let Err(ApiError::Validation(f)) =
-                        check_region_in_scope(&s, &me, d.region_id).await
+                if let Err(ApiError::Validation(f)) =
+                    region_path_in_scope(&me, region_path(d.region_id))
                 {
                     for (field, message) in f {
                         row_errors.push(RowError {

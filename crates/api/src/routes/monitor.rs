@@ -79,21 +79,10 @@ pub async fn force_logout(
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
     me.require("monitor:online:forceLogout")?;
-    let sessions = s.store.list_sessions(Utc::now(), &me.scope).await?;
-    let Some(target) = sessions.iter().find(|x| x.id == id) else {
+    let Some(user_id) = s.store.live_session_user(id, Utc::now(), &me.scope).await? else {
         return Err(ApiError::NotFound);
     };
-    if !me.is_admin()
-        && s.store
-            .roles_of_user(target.user.id)
-            .await?
-            .iter()
-            .any(|r| r.role_key == "admin")
-    {
-        return Err(ApiError::Forbidden(
-            "只有超级管理员可以强退超级管理员 / only a super administrator may log out a super administrator".into(),
-        ));
-    }
+    super::accounts::check_target(&s, &me, user_id).await?;
     if !s.store.delete_session(id).await? {
         return Err(ApiError::NotFound);
     }
