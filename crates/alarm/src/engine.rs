@@ -1360,6 +1360,11 @@ impl Engine {
             }
             pt.esc_gen = pt.esc_gen.wrapping_add(1);
             self.refresh(p);
+            let ended = self.occ(p).acknowledged;
+            if ended {
+                // Cleared and acknowledged: the occurrence ends (also while suppressed).
+                self.occ_mut(p).state = AlarmState::Normal;
+            }
             self.emit(
                 p,
                 EventKind::Cleared,
@@ -1369,7 +1374,7 @@ impl Engine {
                 comment.map(str::to_string),
                 out,
             );
-            if self.occ(p).acknowledged {
+            if ended {
                 self.end(p);
             }
         }
@@ -1750,7 +1755,7 @@ impl Engine {
             Target::Shelve(p) => {
                 let pt = &self.points[p as usize];
                 if pt.shelve_gen != t.epoch
-                    || !pt.occ.as_deref().is_some_and(|o| o.shelved_until.is_some())
+                    || pt.occ.as_deref().is_none_or(|o| o.shelved_until.is_none())
                 {
                     return;
                 }

@@ -990,7 +990,7 @@ fn rules_errors_name_the_field() {
     assert!(
         err("[[sensor]]\ncode = \"X\"\n[[sensor]]\ncode = \"X\"\n").contains("sensor X: duplicate")
     );
-    let e = err(&format!("{VOTE}").replace("k = 2", "k = 4"));
+    let e = err(&VOTE.replace("k = 2", "k = 4"));
     assert!(e.contains("group AREA") && e.contains("k must"), "{e}");
     let e = err(
         "[[sensor]]\ncode = \"X\"\nschedule = { start = \"20:00\", end = \"05:00\", timezone = \"Mars/Base\" }\n",
