@@ -22,7 +22,9 @@ mod config;
 pub mod entities;
 mod logs;
 pub mod migrations;
+mod monitoring;
 mod org;
+mod telemetry;
 pub mod testing;
 
 pub use accounts::{NewUser, RoleInput, SessionInfo, UserFilter, UserPatch};
@@ -39,7 +41,18 @@ pub use entities::region::Model as Region;
 pub use entities::role::Model as Role;
 pub use entities::user::Model as User;
 pub use logs::{LogFilter, NewOperLog};
+pub use monitoring::{
+    ALARM_CONDITIONS, AlarmGroup, AlarmGroupFilter, AlarmGroupInput, DEVICE_KINDS, Device,
+    DeviceFilter, DeviceInput, DeviceView, RuleDevice, RuleGroup, RuleSensor, RulesSource,
+    SENSOR_QUANTITIES, Sensor, SensorFilter, SensorInput, SensorView, Webhook, WebhookInput,
+};
 pub use org::{DepartmentInput, EnterpriseFilter, RegionInput};
+pub use telemetry::{
+    AlarmDetail, AlarmEvent, AlarmEventRow, AlarmFilter, AlarmRow, AlarmSummary, AlarmView,
+    DueDelivery, EngineMark, EventWithAlarm, MinuteRow, PRIORITIES, PurgeReport, QUALITY_BAD,
+    QUALITY_GOOD, ReadingRow, StoredEngineState, TelemetryBatch, TelemetryWritten,
+    WebhookDelivery, priority_rank,
+};
 
 use anjian_domain::ValidationError;
 use anjian_domain::redact::redact_url;
