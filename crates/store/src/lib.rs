@@ -50,7 +50,7 @@ pub use org::{DepartmentInput, EnterpriseFilter, RegionInput};
 pub use telemetry::{
     AlarmDetail, AlarmEvent, AlarmEventRow, AlarmFilter, AlarmRow, AlarmSummary, AlarmView,
     DueDelivery, EngineMark, EventWithAlarm, MinuteRow, PRIORITIES, PurgeReport, QUALITY_BAD,
-    QUALITY_GOOD, ReadingRow, StoredEngineState, TelemetryBatch, TelemetryWritten,
+    QUALITY_GOOD, ReadingRow, SqlitePragmas, StoredEngineState, TelemetryBatch, TelemetryWritten,
     WebhookDelivery, priority_rank,
 };
 

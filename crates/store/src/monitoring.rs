@@ -302,7 +302,10 @@ fn check_text(f: &mut FieldErrors, field: &str, value: &str, max: usize) {
 
 fn check_one_of(f: &mut FieldErrors, field: &str, value: &str, allowed: &[&str]) {
     if !allowed.contains(&value) {
-        f.insert(field.into(), format!("must be one of {}", allowed.join(", ")));
+        f.insert(
+            field.into(),
+            format!("must be one of {}", allowed.join(", ")),
+        );
     }
 }
 
@@ -358,7 +361,11 @@ async fn enterprise_names<C: ConnectionTrait>(
     db: &C,
     ids: impl IntoIterator<Item = i64>,
 ) -> Result<HashMap<i64, String>> {
-    let ids: Vec<i64> = ids.into_iter().collect::<HashSet<_>>().into_iter().collect();
+    let ids: Vec<i64> = ids
+        .into_iter()
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     let mut out = HashMap::new();
     for chunk in ids.chunks(500) {
         let rows: Vec<(i64, String)> = enterprise::Entity::find()
@@ -1020,9 +1027,11 @@ impl Store {
         use crate::entities::{reading, reading_minute};
         let current = self.get_sensor(id, scope).await?.sensor;
         if let Some(g) = self.group_with_member(&current.code).await? {
-            return Err(
-                ValidationError::field("id", format!("the sensor is a member of group {g}")).into(),
-            );
+            return Err(ValidationError::field(
+                "id",
+                format!("the sensor is a member of group {g}"),
+            )
+            .into());
         }
         let txn = self.db.begin().await?;
         reading::Entity::delete_many()
@@ -1155,7 +1164,10 @@ impl Store {
             }
         }
         if g.k < 1 || g.k as usize > g.members.len().max(1) {
-            f.insert("k".into(), "must be between 1 and the number of members".into());
+            f.insert(
+                "k".into(),
+                "must be between 1 and the number of members".into(),
+            );
         }
         if g.window_s < 0 {
             f.insert("windowS".into(), "must not be negative".into());

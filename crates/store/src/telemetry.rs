@@ -17,8 +17,8 @@ use anjian_domain::auth::ScopeFilter;
 use anjian_domain::page::Page;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, TransactionTrait, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Statement, TransactionTrait, Value,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -354,7 +354,10 @@ fn check_batch(b: &TelemetryBatch) -> Result<()> {
         );
     }
     if let Some(i) = b.latest.iter().position(|r| !r.value.is_finite()) {
-        fields.insert(format!("latest[{i}].value"), "must be a finite number".into());
+        fields.insert(
+            format!("latest[{i}].value"),
+            "must be a finite number".into(),
+        );
     }
     if let Some(i) = b
         .events
@@ -764,4 +767,545 @@ fn bind_alarm(a: &AlarmRow, v: &mut Vec<Value>) {
     v.push(a.last_value.into());
     v.push(a.chattering.into());
     v.push(a.updated_at.into());
+}
+
+/// SQLite connection settings in force (see [`Store::sqlite_pragmas`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqlitePragmas {
+    /// `journal_mode` (`wal` expected).
+    pub journal_mode: String,
+    /// `synchronous` (1 = NORMAL).
+    pub synchronous: i64,
+    /// `busy_timeout`, ms.
+    pub busy_timeout_ms: i64,
+    /// `foreign_keys`.
+    pub foreign_keys: bool,
+}
+
+impl Store {
+    fn alarm_query(filter: &AlarmFilter, scope: &ScopeFilter) -> sea_orm::Select<alarm::Entity> {
+        let mut q = alarm::Entity::find()
+            .filter(enterprise_id_in_scope(alarm::Column::EnterpriseId, scope));
+        match filter.open {
+            Some(true) => q = q.filter(alarm::Column::EndedAt.is_null()),
+            Some(false) => q = q.filter(alarm::Column::EndedAt.is_not_null()),
+            None => {}
+        }
+        if let Some(a) = filter.active {
+            q = q.filter(alarm::Column::Active.eq(a));
+        }
+        if let Some(s) = &filter.state {
+            q = q.filter(alarm::Column::State.eq(s.as_str()));
+        }
+        if let Some(p) = &filter.priority {
+            q = q.filter(alarm::Column::Priority.eq(p.as_str()));
+        }
+        if let Some(c) = &filter.condition {
+            q = q.filter(alarm::Column::Condition.eq(c.as_str()));
+        }
+        if let Some(e) = filter.enterprise_id {
+            q = q.filter(alarm::Column::EnterpriseId.eq(e));
+        }
+        if let Some(s) = filter.sensor_id {
+            q = q.filter(alarm::Column::SensorId.eq(s));
+        }
+        if let Some(s) = &filter.source {
+            q = q.filter(alarm::Column::Source.eq(s.as_str()));
+        }
+        if let Some(f) = filter.from {
+            q = q.filter(alarm::Column::StartedAt.gte(f));
+        }
+        if let Some(t) = filter.to {
+            q = q.filter(alarm::Column::StartedAt.lt(t));
+        }
+        q
+    }
+
+    async fn alarm_views(&self, rows: Vec<AlarmRow>) -> Result<Vec<AlarmView>> {
+        let names = crate::monitoring::enterprise_names_of(
+            self,
+            rows.iter().filter_map(|a| a.enterprise_id),
+        )
+        .await?;
+        let sensor_ids: Vec<i64> = rows
+            .iter()
+            .filter_map(|a| a.sensor_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut sensors: HashMap<i64, (String, String)> = HashMap::new();
+        for chunk in sensor_ids.chunks(500) {
+            let found: Vec<(i64, String, String)> = sensor::Entity::find()
+                .select_only()
+                .column(sensor::Column::Id)
+                .column(sensor::Column::Name)
+                .column(sensor::Column::Unit)
+                .filter(sensor::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            sensors.extend(found.into_iter().map(|(id, n, u)| (id, (n, u))));
+        }
+        Ok(rows
+            .into_iter()
+            .map(|a| {
+                let s = a.sensor_id.and_then(|id| sensors.get(&id));
+                AlarmView {
+                    sensor_name: s.map(|s| s.0.clone()),
+                    unit: s.map(|s| s.1.clone()),
+                    enterprise_name: a.enterprise_id.and_then(|e| names.get(&e).cloned()),
+                    alarm: a,
+                }
+            })
+            .collect())
+    }
+
+    /// Lists the alarms the caller may see (by the alarm's enterprise; alarms without an
+    /// enterprise only with an unrestricted scope), filtered and paged, newest start first.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn list_alarms(
+        &self,
+        filter: &AlarmFilter,
+        scope: &ScopeFilter,
+        page: Page,
+    ) -> Result<PageOf<AlarmView>> {
+        let q = Self::alarm_query(filter, scope);
+        let total = q.clone().count(&self.db).await?;
+        let rows = q
+            .order_by_desc(alarm::Column::StartedAt)
+            .order_by_desc(alarm::Column::Id)
+            .offset(page.offset())
+            .limit(page.size)
+            .all(&self.db)
+            .await?;
+        Ok(PageOf {
+            total,
+            rows: self.alarm_views(rows).await?,
+        })
+    }
+
+    /// One alarm with its events (oldest first), if the caller's scope includes it.
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Db`].
+    pub async fn get_alarm(&self, id: i64, scope: &ScopeFilter) -> Result<AlarmDetail> {
+        let a = alarm::Entity::find_by_id(id)
+            .filter(enterprise_id_in_scope(alarm::Column::EnterpriseId, scope))
+            .one(&self.db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let events = alarm_event::Entity::find()
+            .filter(alarm_event::Column::AlarmId.eq(id))
+            .order_by_asc(alarm_event::Column::Ts)
+            .order_by_asc(alarm_event::Column::Id)
+            .all(&self.db)
+            .await?;
+        let view = self
+            .alarm_views(vec![a])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)?;
+        Ok(AlarmDetail { view, events })
+    }
+
+    /// Counts of not-ended alarms the caller may see, and the five started last.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn alarm_summary(&self, scope: &ScopeFilter) -> Result<AlarmSummary> {
+        let open = || {
+            alarm::Entity::find()
+                .filter(enterprise_id_in_scope(alarm::Column::EnterpriseId, scope))
+                .filter(alarm::Column::EndedAt.is_null())
+        };
+        let unacknowledged = open()
+            .filter(alarm::Column::Acknowledged.eq(false))
+            .count(&self.db)
+            .await?;
+        let active = open()
+            .filter(alarm::Column::Active.eq(true))
+            .count(&self.db)
+            .await?;
+        let counts: Vec<(String, i64)> = open()
+            .select_only()
+            .column(alarm::Column::Priority)
+            .column_as(alarm::Column::Id.count(), "n")
+            .group_by(alarm::Column::Priority)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let by_priority = PRIORITIES
+            .iter()
+            .map(|p| {
+                let n = counts
+                    .iter()
+                    .find(|(q, _)| q == p)
+                    .map_or(0, |(_, n)| u64::try_from(*n).unwrap_or(0));
+                ((*p).to_owned(), n)
+            })
+            .collect();
+        let latest = open()
+            .order_by_desc(alarm::Column::StartedAt)
+            .order_by_desc(alarm::Column::Id)
+            .limit(5)
+            .all(&self.db)
+            .await?;
+        Ok(AlarmSummary {
+            unacknowledged,
+            active,
+            by_priority,
+            latest: self.alarm_views(latest).await?,
+        })
+    }
+
+    /// Alarm events with `from <= ts < to` (ms since the epoch) of the alarms the caller may see,
+    /// in time order, with their alarm's source and condition (the input of the KPIs).
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn alarm_events_between(
+        &self,
+        from: i64,
+        to: i64,
+        scope: &ScopeFilter,
+    ) -> Result<Vec<EventWithAlarm>> {
+        let events = alarm_event::Entity::find()
+            .filter(alarm_event::Column::Ts.gte(from))
+            .filter(alarm_event::Column::Ts.lt(to))
+            .filter(
+                alarm_event::Column::AlarmId.in_subquery(
+                    Query::select()
+                        .column(alarm::Column::Id)
+                        .from(alarm::Entity)
+                        .cond_where(enterprise_id_in_scope(alarm::Column::EnterpriseId, scope))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(alarm_event::Column::Ts)
+            .order_by_asc(alarm_event::Column::Id)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<i64> = events
+            .iter()
+            .map(|e| e.alarm_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut alarms: HashMap<i64, (String, String, String, Option<i64>)> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let found: Vec<(i64, String, String, String, Option<i64>)> = alarm::Entity::find()
+                .select_only()
+                .column(alarm::Column::Id)
+                .column(alarm::Column::SourceKind)
+                .column(alarm::Column::Source)
+                .column(alarm::Column::Condition)
+                .column(alarm::Column::EnterpriseId)
+                .filter(alarm::Column::Id.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            alarms.extend(found.into_iter().map(|(id, k, s, c, e)| (id, (k, s, c, e))));
+        }
+        Ok(events
+            .into_iter()
+            .filter_map(|event| {
+                let (source_kind, source, condition, enterprise_id) =
+                    alarms.get(&event.alarm_id)?.clone();
+                Some(EventWithAlarm {
+                    event,
+                    source_kind,
+                    source,
+                    condition,
+                    enterprise_id,
+                })
+            })
+            .collect())
+    }
+
+    /// Raw readings of a sensor with `from <= ts < to` (ms since the epoch), oldest first, at
+    /// most `limit`. Scope is not checked here: fetch the sensor with [`Store::get_sensor`] first.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn readings_between(
+        &self,
+        sensor_id: i64,
+        from: i64,
+        to: i64,
+        limit: u64,
+    ) -> Result<Vec<ReadingRow>> {
+        Ok(reading::Entity::find()
+            .filter(reading::Column::SensorId.eq(sensor_id))
+            .filter(reading::Column::Ts.gte(from))
+            .filter(reading::Column::Ts.lt(to))
+            .order_by_asc(reading::Column::Ts)
+            .limit(limit)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|r| ReadingRow {
+                sensor_id: r.sensor_id,
+                ts: r.ts,
+                value: r.value,
+                quality: r.quality,
+            })
+            .collect())
+    }
+
+    /// Minute aggregates of a sensor whose minute starts in `[from, to)` (ms since the epoch),
+    /// oldest first. Scope is not checked here: fetch the sensor with [`Store::get_sensor`] first.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn minutes_between(
+        &self,
+        sensor_id: i64,
+        from: i64,
+        to: i64,
+    ) -> Result<Vec<MinuteRow>> {
+        Ok(reading_minute::Entity::find()
+            .filter(reading_minute::Column::SensorId.eq(sensor_id))
+            .filter(reading_minute::Column::Minute.gte(from))
+            .filter(reading_minute::Column::Minute.lt(to))
+            .order_by_asc(reading_minute::Column::Minute)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| MinuteRow {
+                sensor_id: m.sensor_id,
+                minute: m.minute,
+                min: m.min,
+                max: m.max,
+                sum: m.sum,
+                count: m.count,
+            })
+            .collect())
+    }
+
+    /// How many raw readings are stored (all sensors).
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn count_readings(&self) -> Result<u64> {
+        Ok(reading::Entity::find().count(&self.db).await?)
+    }
+
+    /// Retention: deletes raw readings with `ts < before`, minute aggregates whose minute starts
+    /// before it, and alarms that ended before it together with their events (and those events'
+    /// webhook deliveries), in one transaction. Open alarms and `sensor_latest` are kept.
+    /// `before` in ms since the epoch.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn purge_telemetry_before(&self, before: i64) -> Result<PurgeReport> {
+        use crate::entities::webhook_delivery;
+        let txn = self.db.begin().await?;
+        let readings = reading::Entity::delete_many()
+            .filter(reading::Column::Ts.lt(before))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        let minutes = reading_minute::Entity::delete_many()
+            .filter(reading_minute::Column::Minute.lt(before))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        let ended = || {
+            Query::select()
+                .column(alarm::Column::Id)
+                .from(alarm::Entity)
+                .and_where(Expr::col(alarm::Column::EndedAt).lt(before))
+                .to_owned()
+        };
+        webhook_delivery::Entity::delete_many()
+            .filter(
+                webhook_delivery::Column::AlarmEventId.in_subquery(
+                    Query::select()
+                        .column(alarm_event::Column::Id)
+                        .from(alarm_event::Entity)
+                        .and_where(Expr::col(alarm_event::Column::AlarmId).in_subquery(ended()))
+                        .to_owned(),
+                ),
+            )
+            .exec(&txn)
+            .await?;
+        let events = alarm_event::Entity::delete_many()
+            .filter(alarm_event::Column::AlarmId.in_subquery(ended()))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        let alarms = alarm::Entity::delete_many()
+            .filter(alarm::Column::EndedAt.lt(before))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+        txn.commit().await?;
+        Ok(PurgeReport {
+            readings,
+            minutes,
+            alarms,
+            events,
+        })
+    }
+
+    /// Pending deliveries with `next_attempt_at <= now` (ms since the epoch) to enabled webhooks,
+    /// oldest due first, at most `limit`, with the webhook's URL and secret, the event and its
+    /// alarm.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn due_webhook_deliveries(&self, now: i64, limit: u64) -> Result<Vec<DueDelivery>> {
+        let due = webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::Status.eq("pending"))
+            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
+            .filter(
+                webhook_delivery::Column::WebhookId.in_subquery(
+                    Query::select()
+                        .column(webhook::Column::Id)
+                        .from(webhook::Entity)
+                        .and_where(Expr::col(webhook::Column::Enabled).eq(true))
+                        .to_owned(),
+                ),
+            )
+            .order_by_asc(webhook_delivery::Column::NextAttemptAt)
+            .order_by_asc(webhook_delivery::Column::Id)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::with_capacity(due.len());
+        let mut hooks: HashMap<i64, webhook::Model> = HashMap::new();
+        for d in due {
+            if !hooks.contains_key(&d.webhook_id)
+                && let Some(h) = webhook::Entity::find_by_id(d.webhook_id)
+                    .one(&self.db)
+                    .await?
+            {
+                hooks.insert(h.id, h);
+            }
+            let Some(hook) = hooks.get(&d.webhook_id) else {
+                continue;
+            };
+            let Some(event) = alarm_event::Entity::find_by_id(d.alarm_event_id)
+                .one(&self.db)
+                .await?
+            else {
+                continue;
+            };
+            let alarm = alarm::Entity::find_by_id(event.alarm_id)
+                .one(&self.db)
+                .await?;
+            out.push(DueDelivery {
+                url: hook.url.clone(),
+                secret: hook.secret.clone(),
+                delivery: d,
+                event,
+                alarm,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Marks a delivery sent (one more attempt, status `delivered`).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Db`].
+    pub async fn mark_delivery_delivered(&self, id: i64) -> Result<()> {
+        self.update_delivery(id, "delivered", None, None).await
+    }
+
+    /// Records a failed attempt: one more attempt, `error` kept, and either another try at
+    /// `next_attempt_at` (ms since the epoch) or, with `None`, status `dead` (given up).
+    ///
+    /// # Errors
+    /// [`StoreError::NotFound`], [`StoreError::Db`].
+    pub async fn mark_delivery_failed(
+        &self,
+        id: i64,
+        error: &str,
+        next_attempt_at: Option<i64>,
+    ) -> Result<()> {
+        let status = if next_attempt_at.is_some() {
+            "pending"
+        } else {
+            "dead"
+        };
+        self.update_delivery(id, status, Some(error), next_attempt_at)
+            .await
+    }
+
+    async fn update_delivery(
+        &self,
+        id: i64,
+        status: &str,
+        error: Option<&str>,
+        next_attempt_at: Option<i64>,
+    ) -> Result<()> {
+        let mut q = webhook_delivery::Entity::update_many()
+            .col_expr(webhook_delivery::Column::Status, Expr::value(status))
+            .col_expr(
+                webhook_delivery::Column::Attempts,
+                Expr::col(webhook_delivery::Column::Attempts).add(1),
+            )
+            .filter(webhook_delivery::Column::Id.eq(id));
+        if let Some(e) = error {
+            q = q.col_expr(webhook_delivery::Column::LastError, Expr::value(e));
+        }
+        if let Some(n) = next_attempt_at {
+            q = q.col_expr(webhook_delivery::Column::NextAttemptAt, Expr::value(n));
+        }
+        if q.exec(&self.db).await?.rows_affected == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// A webhook's deliveries, newest first, paged.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn list_webhook_deliveries(
+        &self,
+        webhook_id: i64,
+        page: Page,
+    ) -> Result<PageOf<WebhookDelivery>> {
+        let q = webhook_delivery::Entity::find()
+            .filter(webhook_delivery::Column::WebhookId.eq(webhook_id));
+        let total = q.clone().count(&self.db).await?;
+        let rows = q
+            .order_by_desc(webhook_delivery::Column::Id)
+            .offset(page.offset())
+            .limit(page.size)
+            .all(&self.db)
+            .await?;
+        Ok(PageOf { total, rows })
+    }
+
+    /// The SQLite settings in force on a pooled connection (`None` on PostgreSQL), for health
+    /// checks and tests.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn sqlite_pragmas(&self) -> Result<Option<SqlitePragmas>> {
+        if self.db.get_database_backend() != DbBackend::Sqlite {
+            return Ok(None);
+        }
+        let one = |sql: &'static str| async move {
+            self.db
+                .query_one_raw(Statement::from_string(DbBackend::Sqlite, sql))
+                .await?
+                .ok_or_else(|| StoreError::Db(sea_orm::DbErr::RecordNotFound(sql.into())))
+        };
+        let journal_mode: String = one("PRAGMA journal_mode").await?.try_get_by_index(0)?;
+        let synchronous: i64 = one("PRAGMA synchronous").await?.try_get_by_index(0)?;
+        let busy_timeout_ms: i64 = one("PRAGMA busy_timeout").await?.try_get_by_index(0)?;
+        let foreign_keys: i64 = one("PRAGMA foreign_keys").await?.try_get_by_index(0)?;
+        Ok(Some(SqlitePragmas {
+            journal_mode: journal_mode.to_lowercase(),
+            synchronous,
+            busy_timeout_ms,
+            foreign_keys: foreign_keys != 0,
+        }))
+    }
 }

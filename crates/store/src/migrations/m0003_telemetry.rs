@@ -354,7 +354,14 @@ const PAGES: [PageDef; 5] = [
         "rate",
         &[("查询", "query")],
     ),
-    (404, "Webhook", "webhook", "monitoring:webhook", "link", CRUD),
+    (
+        404,
+        "Webhook",
+        "webhook",
+        "monitoring:webhook",
+        "link",
+        CRUD,
+    ),
 ];
 
 /// Permission strings granted to the built-in roles (by role key), matched like m0002: equal, or a
@@ -444,9 +451,9 @@ pub fn menus() -> Vec<MenuRow> {
 }
 
 fn grants(patterns: &[&str], perms: Option<&str>) -> bool {
-    patterns.iter().any(|p| {
-        perms.is_some_and(|perm| perm == *p || perm.starts_with(&format!("{p}:")))
-    })
+    patterns
+        .iter()
+        .any(|p| perms.is_some_and(|perm| perm == *p || perm.starts_with(&format!("{p}:"))))
 }
 
 #[async_trait::async_trait]
