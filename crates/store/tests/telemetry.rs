@@ -953,6 +953,11 @@ async fn device_crud_scope_and_uniqueness(store: Store) {
             .unwrap(),
         2
     );
+    // An enterprise with devices cannot be deleted (a field error, not a foreign-key failure).
+    assert_eq!(
+        field_of(store.delete_enterprise(w.e1, &all()).await.unwrap_err()),
+        ["id"]
+    );
     let existing = store
         .existing_device_codes(&["B-2".into(), "NOPE".into()])
         .await
