@@ -1151,7 +1151,7 @@ impl Store {
     }
 
     /// Pending deliveries with `next_attempt_at <= now` (ms since the epoch) to enabled webhooks,
-    /// oldest due first, at most `limit`, with the webhook's URL and secret, the event and its
+    /// oldest due first, at most `limit` (keep it in the hundreds), with the webhook's URL and secret, the event and its
     /// alarm.
     ///
     /// # Errors
@@ -1174,34 +1174,53 @@ impl Store {
             .limit(limit)
             .all(&self.db)
             .await?;
+        let ids = |f: &dyn Fn(&WebhookDelivery) -> i64| -> Vec<i64> {
+            due.iter()
+                .map(f)
+                .collect::<HashSet<_>>()
+                .into_iter()
+                .collect()
+        };
+        let hooks: HashMap<i64, webhook::Model> = webhook::Entity::find()
+            .filter(webhook::Column::Id.is_in(ids(&|d| d.webhook_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|h| (h.id, h))
+            .collect();
+        let events: HashMap<i64, AlarmEvent> = alarm_event::Entity::find()
+            .filter(alarm_event::Column::Id.is_in(ids(&|d| d.alarm_event_id)))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+        let alarm_ids: Vec<i64> = events
+            .values()
+            .map(|e| e.alarm_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let alarms: HashMap<i64, AlarmRow> = alarm::Entity::find()
+            .filter(alarm::Column::Id.is_in(alarm_ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
         let mut out = Vec::with_capacity(due.len());
-        let mut hooks: HashMap<i64, webhook::Model> = HashMap::new();
         for d in due {
-            if !hooks.contains_key(&d.webhook_id)
-                && let Some(h) = webhook::Entity::find_by_id(d.webhook_id)
-                    .one(&self.db)
-                    .await?
-            {
-                hooks.insert(h.id, h);
-            }
-            let Some(hook) = hooks.get(&d.webhook_id) else {
-                continue;
-            };
-            let Some(event) = alarm_event::Entity::find_by_id(d.alarm_event_id)
-                .one(&self.db)
-                .await?
+            let (Some(hook), Some(event)) =
+                (hooks.get(&d.webhook_id), events.get(&d.alarm_event_id))
             else {
                 continue;
             };
-            let alarm = alarm::Entity::find_by_id(event.alarm_id)
-                .one(&self.db)
-                .await?;
             out.push(DueDelivery {
                 url: hook.url.clone(),
                 secret: hook.secret.clone(),
+                alarm: alarms.get(&event.alarm_id).cloned(),
+                event: event.clone(),
                 delivery: d,
-                event,
-                alarm,
             });
         }
         Ok(out)

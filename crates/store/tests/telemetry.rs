@@ -402,6 +402,18 @@ async fn write_is_idempotent_and_aggregates_only_new_readings(store: Store) {
         capped.iter().map(|r| r.ts).collect::<Vec<_>>(),
         [T0, T0 + 10_000]
     );
+    // The same reading twice inside one batch is stored and aggregated once.
+    let twice = TelemetryBatch {
+        readings: vec![r(s.id, T0 + 180_000, 6.0), r(s.id, T0 + 180_000, 6.0)],
+        ..Default::default()
+    };
+    let out = store.write_telemetry(&twice).await.unwrap();
+    assert_eq!((out.readings_new, out.readings_duplicate), (1, 1));
+    let m3 = store
+        .minutes_between(s.id, T0 + 180_000, T0 + 240_000)
+        .await
+        .unwrap();
+    assert_eq!((m3[0].count, m3[0].sum), (1, 6.0));
     // A value that is not finite is refused before anything is written.
     let bad = TelemetryBatch {
         readings: vec![r(s.id, T0 + 90_000, 1.0), r(s.id, T0 + 91_000, f64::NAN)],
