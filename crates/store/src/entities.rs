@@ -340,3 +340,286 @@ pub mod param {
     pub enum Relation {}
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+// ------------------------------------------------------------------ monitoring (m0003)
+
+pub mod device {
+    use sea_orm::entity::prelude::*;
+
+    /// A gateway or DTU that sends telemetry. `password_hash` is an argon2 PHC string; `None`
+    /// means the device cannot log in to the built-in MQTT listener.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "devices")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub code: String,
+        pub name: String,
+        pub enterprise_id: i64,
+        pub kind: String,
+        pub password_hash: Option<String>,
+        pub offline_after_s: Option<i32>,
+        pub status: String,
+        pub remark: Option<String>,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod sensor {
+    use sea_orm::entity::prelude::*;
+
+    /// A monitoring point (监测点). `settings` is the JSON text of its alarm settings.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sensors")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub code: String,
+        pub name: String,
+        pub device_id: Option<i64>,
+        pub enterprise_id: i64,
+        pub installation_id: Option<i64>,
+        pub risk_point_id: Option<i64>,
+        pub quantity: String,
+        pub unit: String,
+        pub range_low: Option<f64>,
+        pub range_high: Option<f64>,
+        pub sampling_period_s: i32,
+        pub stale_after: i32,
+        pub area: Option<String>,
+        #[sea_orm(column_type = "Text")]
+        pub settings: String,
+        pub status: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod alarm_group {
+    use sea_orm::entity::prelude::*;
+
+    /// A k-out-of-n voting group. `members` is a JSON array of sensor codes.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "alarm_groups")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(unique)]
+        pub code: String,
+        pub name: String,
+        pub enterprise_id: i64,
+        #[sea_orm(column_type = "Text")]
+        pub members: String,
+        pub condition: String,
+        pub k: i32,
+        pub window_s: i32,
+        pub priority: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod reading {
+    use sea_orm::entity::prelude::*;
+
+    /// One raw reading. `ts` in ms since the epoch (UTC); `quality` 0 = good, 1 = bad.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "readings")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub sensor_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub ts: i64,
+        pub value: f64,
+        pub quality: i16,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod sensor_latest {
+    use sea_orm::entity::prelude::*;
+
+    /// The newest reading of a sensor.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sensor_latest")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub sensor_id: i64,
+        pub ts: i64,
+        pub value: f64,
+        pub quality: i16,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod reading_minute {
+    use sea_orm::entity::prelude::*;
+
+    /// Aggregate of a sensor's readings in one minute (`minute` = its start, ms since the epoch).
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "reading_minutes")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub sensor_id: i64,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub minute: i64,
+        pub min: f64,
+        pub max: f64,
+        pub sum: f64,
+        pub count: i64,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod alarm {
+    use sea_orm::entity::prelude::*;
+
+    /// One alarm occurrence; the id is assigned by the alarm engine. Times in ms since the epoch.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "alarms")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id: i64,
+        pub source_kind: String,
+        #[sea_orm(column_type = "Text")]
+        pub source: String,
+        pub condition: String,
+        pub enterprise_id: Option<i64>,
+        pub sensor_id: Option<i64>,
+        pub device_id: Option<i64>,
+        pub priority: String,
+        pub state: String,
+        pub active: bool,
+        pub acknowledged: bool,
+        pub started_at: i64,
+        pub cleared_at: Option<i64>,
+        pub ended_at: Option<i64>,
+        pub acked_at: Option<i64>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub acked_by: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub ack_comment: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub closed_by: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub close_reason: Option<String>,
+        pub shelved_until: Option<i64>,
+        pub first_value: Option<f64>,
+        pub last_value: Option<f64>,
+        pub chattering: bool,
+        pub updated_at: i64,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod alarm_event {
+    use sea_orm::entity::prelude::*;
+
+    /// One event of an alarm's life (raised, acknowledged, ...). `ts` in ms since the epoch.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "alarm_events")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub alarm_id: i64,
+        pub kind: String,
+        pub ts: i64,
+        pub value: Option<f64>,
+        pub priority: String,
+        pub state: String,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub actor: Option<String>,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub comment: Option<String>,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod engine_mark {
+    use sea_orm::entity::prelude::*;
+
+    /// A source put out of service, or latched after a close by hand. `created_at` in ms.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "engine_marks")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        #[sea_orm(column_type = "Text")]
+        pub source: String,
+        pub condition: Option<String>,
+        pub kind: String,
+        #[sea_orm(column_type = "Text")]
+        pub actor: String,
+        pub created_at: i64,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod webhook {
+    use sea_orm::entity::prelude::*;
+
+    /// An HTTP endpoint notified of alarm events at or above `min_priority`.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "webhooks")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub name: String,
+        pub url: String,
+        pub secret: Option<String>,
+        pub enabled: bool,
+        pub min_priority: String,
+        pub created_at: DateTimeUtc,
+        pub updated_at: DateTimeUtc,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+pub mod webhook_delivery {
+    use sea_orm::entity::prelude::*;
+
+    /// One alarm event to send to one webhook. Times in ms since the epoch.
+    #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+    #[sea_orm(table_name = "webhook_deliveries")]
+    pub struct Model {
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        pub webhook_id: i64,
+        pub alarm_event_id: i64,
+        pub status: String,
+        pub attempts: i32,
+        #[sea_orm(column_type = "Text", nullable)]
+        pub last_error: Option<String>,
+        pub next_attempt_at: i64,
+        pub created_at: i64,
+    }
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+    impl ActiveModelBehavior for ActiveModel {}
+}

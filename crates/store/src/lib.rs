@@ -10,11 +10,19 @@
 //! - `accounts` — users, roles, menus and permissions, sessions, lockout bookkeeping.
 //! - `logs` — login log and operation log.
 //! - `config` — dictionaries and system parameters.
+//! - `monitoring` — devices (gateways / DTUs), sensors (监测点), alarm voting groups and webhooks
+//!   (CRUD with data scope through the owning enterprise), and [`Store::load_rules_source`].
+//! - `telemetry` — the ingestion write path [`Store::write_telemetry`] (one transaction per
+//!   [`TelemetryBatch`]: readings, latest values, minute aggregates, alarms, events, webhook
+//!   deliveries), the alarm engine's stored state, alarm lists and details, trends, KPI events,
+//!   retention and the webhook delivery queue. Times there are `i64` ms since the Unix epoch (UTC).
 //! - [`migrations`] — the schema and its seed data.
 //! - [`testing`] — fresh SQLite / PostgreSQL databases for tests.
 //!
 //! Data scope ([`anjian_domain::auth::ScopeFilter`]) is turned into a SQL `WHERE` clause inside the
-//! list and get queries here; callers never filter rows after the fact.
+//! list and get queries here; callers never filter rows after the fact. Devices, sensors, groups
+//! and alarms are scoped through their enterprise (and so its region path); an alarm without an
+//! enterprise is visible to an unrestricted scope only.
 #![forbid(unsafe_code)]
 
 mod accounts;
@@ -22,7 +30,9 @@ mod config;
 pub mod entities;
 mod logs;
 pub mod migrations;
+mod monitoring;
 mod org;
+mod telemetry;
 pub mod testing;
 
 pub use accounts::{NewUser, RoleInput, SessionInfo, UserFilter, UserPatch};
@@ -39,7 +49,18 @@ pub use entities::region::Model as Region;
 pub use entities::role::Model as Role;
 pub use entities::user::Model as User;
 pub use logs::{LogFilter, NewOperLog};
+pub use monitoring::{
+    ALARM_CONDITIONS, AlarmGroup, AlarmGroupFilter, AlarmGroupInput, DEVICE_KINDS, Device,
+    DeviceFilter, DeviceInput, DeviceView, RuleDevice, RuleGroup, RuleSensor, RulesSource,
+    SENSOR_QUANTITIES, Sensor, SensorFilter, SensorInput, SensorView, Webhook, WebhookInput,
+};
 pub use org::{DepartmentInput, EnterpriseFilter, RegionInput};
+pub use telemetry::{
+    AlarmDetail, AlarmEvent, AlarmEventRow, AlarmFilter, AlarmRow, AlarmSummary, AlarmView,
+    DueDelivery, EngineMark, EventWithAlarm, MinuteRow, PRIORITIES, PurgeReport, QUALITY_BAD,
+    QUALITY_GOOD, ReadingRow, SqlitePragmas, StoredEngineState, TelemetryBatch, TelemetryWritten,
+    WebhookDelivery, priority_rank,
+};
 
 use anjian_domain::ValidationError;
 use anjian_domain::redact::redact_url;
@@ -123,7 +144,8 @@ pub(crate) fn like_literal<C: sea_orm::sea_query::IntoColumnRef>(
 
 impl Store {
     /// Connects to `url` (`sqlite://path?mode=rwc` or `postgres://user:pass@host/db`). For SQLite
-    /// the file's folder is created, and WAL, `busy_timeout` (5 s) and `foreign_keys` are set.
+    /// the file's folder is created, and WAL, `synchronous=NORMAL`, `busy_timeout` (5 s) and
+    /// `foreign_keys` are set on every pooled connection (see [`Store::sqlite_pragmas`]).
     ///
     /// # Errors
     /// [`StoreError::UnsupportedUrl`], [`StoreError::Folder`] or [`StoreError::Db`].

@@ -667,10 +667,12 @@ impl Store {
         })
     }
 
-    /// Deletes an enterprise, if the caller's scope includes it and no account belongs to it.
+    /// Deletes an enterprise, if the caller's scope includes it and no account, device, sensor
+    /// or alarm group belongs to it.
     ///
     /// # Errors
-    /// [`StoreError::NotFound`]; a field error on `id` when accounts still belong to it.
+    /// [`StoreError::NotFound`]; a field error on `id` when accounts or monitoring equipment still
+    /// belong to it.
     pub async fn delete_enterprise(&self, id: i64, scope: &ScopeFilter) -> Result<()> {
         self.get_enterprise(id, scope).await?;
         let users = user::Entity::find()
@@ -681,6 +683,27 @@ impl Store {
             return Err(ValidationError::field(
                 "id",
                 format!("{users} user accounts belong to this enterprise"),
+            )
+            .into());
+        }
+        let devices = crate::entities::device::Entity::find()
+            .filter(crate::entities::device::Column::EnterpriseId.eq(id))
+            .count(&self.db)
+            .await?;
+        let sensors = crate::entities::sensor::Entity::find()
+            .filter(crate::entities::sensor::Column::EnterpriseId.eq(id))
+            .count(&self.db)
+            .await?;
+        let groups = crate::entities::alarm_group::Entity::find()
+            .filter(crate::entities::alarm_group::Column::EnterpriseId.eq(id))
+            .count(&self.db)
+            .await?;
+        if devices + sensors + groups > 0 {
+            return Err(ValidationError::field(
+                "id",
+                format!(
+                    "monitoring equipment belongs to this enterprise ({devices} devices, {sensors} sensors, {groups} alarm groups)"
+                ),
             )
             .into());
         }
