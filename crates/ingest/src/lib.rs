@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 
 pub mod compat;
+pub mod mqtt_client;
 pub mod mqtt_server;
 pub mod payload;
 pub mod sink;

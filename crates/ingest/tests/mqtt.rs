@@ -807,3 +807,150 @@ async fn v5_qos2_disconnects() {
     assert!(sink.subs().is_empty());
     srv.stop().await;
 }
+
+// ---------------------------------------------------------------------------------------------
+// External broker: the machine's Mosquitto at 127.0.0.1:1883
+
+mod broker {
+    use super::*;
+    use anjian_ingest::mqtt_client::{BrokerClientConfig, run_broker_client};
+
+    /// `false` (after a printed note) when no broker listens and CI is not set.
+    pub async fn reachable() -> bool {
+        let ok = tokio::time::timeout(
+            Duration::from_secs(2),
+            tokio::net::TcpStream::connect("127.0.0.1:1883"),
+        )
+        .await
+        .is_ok_and(|r| r.is_ok());
+        if !ok {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI is set but no MQTT broker listens on 127.0.0.1:1883 (install and start mosquitto)"
+            );
+            eprintln!("note: skipping: no MQTT broker on 127.0.0.1:1883");
+        }
+        ok
+    }
+
+    pub fn unique(prefix: &str) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        format!("{prefix}-{}-{nanos}", std::process::id())
+    }
+
+    pub struct Running {
+        stop: oneshot::Sender<()>,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    impl Running {
+        pub async fn stop(self) {
+            let _ = self.stop.send(());
+            tokio::time::timeout(Duration::from_secs(15), self.task)
+                .await
+                .expect("client stops")
+                .unwrap();
+        }
+    }
+
+    pub fn run(client_id: &str, device: &str, sink: Arc<FakeSink>) -> Running {
+        let mut cfg = BrokerClientConfig::new("127.0.0.1", 1883);
+        cfg.client_id = client_id.to_owned();
+        // only this test's device, so that concurrent users of the broker do not interfere
+        cfg.topic_filter = format!("anjian/v1/devices/{device}/telemetry");
+        let (stop, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            run_broker_client(cfg, sink, async move {
+                let _ = rx.await;
+            })
+            .await
+            .unwrap();
+        });
+        Running { stop, task }
+    }
+
+    /// Publish one QoS 1 message as another client and wait for the broker's PUBACK.
+    pub async fn publish(device: &str, payload: String) {
+        let mut o = rumqttc::MqttOptions::new(unique("pub"), "127.0.0.1", 1883);
+        o.set_keep_alive(Duration::from_secs(5));
+        let mut c = v4c::connect(o, None);
+        c.connected().await;
+        c.client
+            .publish(
+                format!("anjian/v1/devices/{device}/telemetry"),
+                rumqttc::QoS::AtLeastOnce,
+                false,
+                payload,
+            )
+            .await
+            .unwrap();
+        loop {
+            if let rumqttc::Packet::PubAck(_) = c.next().await {
+                break;
+            }
+        }
+        let _ = c.client.disconnect().await;
+    }
+
+    pub fn values(sink: &FakeSink) -> Vec<f64> {
+        sink.subs()
+            .iter()
+            .flat_map(|s| s.readings.iter().map(|r| r.value))
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broker_client_receives_and_keeps_its_session_across_restarts() {
+    if !broker::reachable().await {
+        return;
+    }
+    let device = broker::unique("dev");
+    let client_id = broker::unique("anjian-test");
+    let sink = FakeSink::with_delay(Duration::from_millis(20));
+
+    // 1. live delivery; publish until the subscription is in place
+    let running = broker::run(&client_id, &device, sink.clone());
+    let mut n = 0.0;
+    while sink.subs().is_empty() {
+        assert!(n < 50.0, "nothing received through the broker");
+        n += 1.0;
+        broker::publish(&device, reading(n)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sub = sink.subs()[0].clone();
+    assert_eq!(sub.device, None);
+    assert_eq!(sub.topic_device.as_deref(), Some(device.as_str()));
+    running.stop().await;
+
+    // 2. published while the client is away: delivered after the restart (persistent session)
+    let before = sink.subs().len();
+    broker::publish(&device, reading(1000.0)).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(sink.subs().len(), before, "client is stopped");
+    let running = broker::run(&client_id, &device, sink.clone());
+    wait_until("the message published while away", || {
+        broker::values(&sink).contains(&1000.0)
+    })
+    .await;
+    running.stop().await;
+
+    // 3. acknowledged: a third run gets nothing redelivered
+    let count = sink.subs().len();
+    let running = broker::run(&client_id, &device, sink.clone());
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    running.stop().await;
+    let values = broker::values(&sink);
+    assert_eq!(sink.subs().len(), count, "nothing redelivered: {values:?}");
+    assert_eq!(values.iter().filter(|v| **v == 1000.0).count(), 1);
+
+    // clean up the session on the broker
+    let mut o = rumqttc::MqttOptions::new(client_id, "127.0.0.1", 1883);
+    o.set_clean_session(true);
+    let mut c = v4c::connect(o, None);
+    c.connected().await;
+    let _ = c.client.disconnect().await;
+}
