@@ -67,6 +67,8 @@ function spawnServer(bin, dir, port) {
   // The server refuses unknown ANJIAN_* variables (ANJIAN_BIN among them): pass none of the caller's.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ANJIAN_')))
   env.ANJIAN_ADMIN_PASSWORD = ADMIN_PASSWORD
+  // The machine may run an MQTT broker on 1883: let the built-in listener take any free port.
+  env.ANJIAN_MQTT_LISTEN = '127.0.0.1:0'
   const child = spawn(bin, args, {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -348,6 +348,8 @@ pub struct Engine {
     started: bool,
     next_id: u64,
     oos_marks: Vec<(String, Option<Condition>)>,
+    /// Bumped whenever an out-of-service mark or a latch changes (see [`Engine::marks_generation`]).
+    marks_gen: u64,
     chatter_raises: usize,
     chatter_window: Millis,
     chatter_shelve: Option<Millis>,
@@ -648,6 +650,7 @@ impl Engine {
             started: false,
             next_id: 1,
             oos_marks: Vec::new(),
+            marks_gen: 0,
         })
     }
 
@@ -809,6 +812,24 @@ impl Engine {
             .and_then(|&p| self.points[p as usize].occ.as_deref())
     }
 
+    /// A counter that changes whenever an out-of-service mark or a latch (closed by hand while
+    /// abnormal) is set or removed, so a persister can save [`Engine::marks`] only when needed.
+    pub fn marks_generation(&self) -> u64 {
+        self.marks_gen
+    }
+
+    /// The out-of-service marks and the latched points (source code, condition), as in
+    /// [`EngineState`].
+    pub fn marks(&self) -> (Vec<(String, Option<Condition>)>, Vec<(String, Condition)>) {
+        let latched = self
+            .points
+            .iter()
+            .filter(|p| p.latched)
+            .map(|p| (p.source.to_string(), p.condition))
+            .collect();
+        (self.oos_marks.clone(), latched)
+    }
+
     /// What to persist.
     pub fn snapshot(&self) -> EngineState {
         EngineState {
@@ -821,12 +842,7 @@ impl Engine {
                 .map(|s| (s.code.to_string(), s.last_ts))
                 .collect(),
             out_of_service: self.oos_marks.clone(),
-            latched: self
-                .points
-                .iter()
-                .filter(|p| p.latched)
-                .map(|p| (p.source.to_string(), p.condition))
-                .collect(),
+            latched: self.marks().1,
         }
     }
 
@@ -997,6 +1013,7 @@ impl Engine {
                 let pt = &mut self.points[p as usize];
                 if pt.cond {
                     pt.latched = true;
+                    self.marks_gen += 1;
                 }
             }
             Command::Shelve {
@@ -1037,6 +1054,7 @@ impl Engine {
                 let pts = self.matching(&source, condition)?;
                 let mark = (source, condition);
                 if !self.oos_marks.contains(&mark) {
+                    self.marks_gen += 1;
                     self.oos_marks.push(mark);
                 }
                 for p in pts {
@@ -1073,6 +1091,7 @@ impl Engine {
                 {
                     // Narrow a whole-source mark to the other conditions.
                     self.oos_marks.remove(ix);
+                    self.marks_gen += 1;
                     for q in self.source_points(&source) {
                         let qc = self.points[q as usize].condition;
                         if qc != c {
@@ -1343,7 +1362,10 @@ impl Engine {
             }
             self.raise(p, ts, value, out);
         } else {
-            pt.latched = false;
+            if pt.latched {
+                pt.latched = false;
+                self.marks_gen += 1;
+            }
             let Some(o) = pt.occ.as_deref_mut() else {
                 return;
             };

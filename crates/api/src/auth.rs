@@ -198,15 +198,36 @@ async fn authenticate(parts: &mut Parts, state: &AppState) -> Result<CurrentUser
     let header = parts
         .headers
         .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(|| {
-            ApiError::Unauthorized("请先登录 / missing Authorization: Bearer token".into())
-        })?;
-    let token = header
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty() && t.len() <= 128)
-        .ok_or_else(|| ApiError::Unauthorized("Authorization must be 'Bearer <token>'".into()))?;
+        .and_then(|v| v.to_str().ok());
+    let query_token;
+    let token = match header {
+        Some(h) => h
+            .strip_prefix("Bearer ")
+            .map(str::trim)
+            .filter(|t| !t.is_empty() && t.len() <= 128)
+            .ok_or_else(|| {
+                ApiError::Unauthorized("Authorization must be 'Bearer <token>'".into())
+            })?,
+        // `EventSource` cannot send headers: the event streams also take `?token=`.
+        None if parts.uri.path().ends_with("/stream") => {
+            query_token = parts
+                .uri
+                .query()
+                .and_then(|q| {
+                    url::form_urlencoded::parse(q.as_bytes())
+                        .find(|(k, _)| k == "token")
+                        .map(|(_, v)| v.into_owned())
+                })
+                .filter(|t| !t.is_empty() && t.len() <= 128)
+                .ok_or_else(|| ApiError::Unauthorized("请先登录 / missing token".into()))?;
+            query_token.as_str()
+        }
+        None => {
+            return Err(ApiError::Unauthorized(
+                "请先登录 / missing Authorization: Bearer token".into(),
+            ));
+        }
+    };
     let now = Utc::now();
     let session = state
         .store

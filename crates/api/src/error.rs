@@ -59,6 +59,9 @@ pub enum ApiError {
     /// 415: wrong content type.
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
+    /// 503: temporarily unable to take the request (a full queue); retry later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// 500: a fault on our side; the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -134,6 +137,7 @@ impl IntoResponse for ApiError {
             Self::UnsupportedMediaType(m) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", m, FieldErrors::new())
             }
+            Self::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m, FieldErrors::new()),
             Self::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal server error".into(), FieldErrors::new())

@@ -23,6 +23,7 @@ mod middleware;
 mod routes;
 pub mod web;
 
+use anjian_ingest::pipeline::Pipeline;
 use anjian_store::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -39,6 +40,8 @@ use utoipa_swagger_ui::SwaggerUi;
 pub struct AppState {
     /// Storage.
     pub store: Store,
+    /// The telemetry pipeline (alarm engine, group-commit writer, alarm event stream).
+    pub pipeline: Pipeline,
 }
 
 #[derive(OpenApi)]
@@ -58,6 +61,8 @@ pub struct AppState {
         (name = "config", description = "Dictionaries and system parameters"),
         (name = "monitor", description = "Online users, login log, operation log"),
         (name = "calc", description = "Work-safety calculations: the standards as code"),
+        (name = "monitoring", description = "Devices, sensors, trends, webhooks (监测设备)"),
+        (name = "alarm", description = "Alarms, their lifecycle and KPIs; telemetry over HTTP (报警)"),
     )
 )]
 struct ApiDoc;
@@ -104,8 +109,8 @@ pub fn metrics_handle() -> PrometheusHandle {
 }
 
 /// The whole application: `/api/**`, `/api/openapi.json`, `/api/docs`, `/metrics`.
-pub fn app(store: Store) -> Router {
-    let state = AppState { store };
+pub fn app(store: Store, pipeline: Pipeline) -> Router {
+    let state = AppState { store, pipeline };
     let (api, openapi) = openapi_router().split_for_parts();
     let metrics = metrics_handle();
     Router::new()

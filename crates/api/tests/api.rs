@@ -157,7 +157,10 @@ impl App {
         }
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let app = anjian_api::app(store.clone());
+        let pipeline = anjian_ingest::pipeline::Pipeline::start(store.clone(), Default::default())
+            .await
+            .expect("telemetry pipeline");
+        let app = anjian_api::app(store.clone(), pipeline);
         tokio::spawn(async move {
             axum::serve(
                 listener,

@@ -77,14 +77,19 @@ impl BrokerClientConfig {
         }
     }
 
-    /// Settings from a URL `mqtt://[user[:password]@]host[:port]` (port default 1883). TLS
-    /// (`mqtts://`) is not supported.
+    /// Settings from a URL `mqtt://[user[:password]@]host[:port][?client_id=ID&topic=FILTER]`
+    /// (port default 1883; client id default [`default_client_id`]). TLS (`mqtts://`) is not
+    /// supported.
     pub fn from_url(url: &str) -> Result<Self, MqttError> {
         let bad = |why: &str| MqttError::Config(format!("broker URL `{url}`: {why}"));
         let rest = url
             .strip_prefix("mqtt://")
             .or_else(|| url.strip_prefix("tcp://"))
             .ok_or_else(|| bad("must start with mqtt:// (TLS is not supported)"))?;
+        let (rest, query) = match rest.split_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (rest, None),
+        };
         let rest = rest.trim_end_matches('/');
         let (auth, hostport) = match rest.rsplit_once('@') {
             Some((a, h)) => (Some(a), h),
@@ -115,6 +120,17 @@ impl BrokerClientConfig {
             };
             cfg.username = Some(user.to_owned()).filter(|u| !u.is_empty());
             cfg.password = pass.map(str::to_owned);
+        }
+        for pair in query
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty())
+        {
+            match pair.split_once('=') {
+                Some(("client_id", v)) if !v.is_empty() => cfg.client_id = v.to_owned(),
+                Some(("topic", v)) if !v.is_empty() => cfg.topic_filter = v.replace("%2B", "+"),
+                _ => return Err(bad("the only query parameters are client_id and topic")),
+            }
         }
         Ok(cfg)
     }

@@ -49,11 +49,11 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 
-use crate::compat::Millis;
 use crate::payload::{MAX_PAYLOAD_BYTES, PayloadError, parse_payload, parse_topic};
 use crate::sink::{
     AuthFailure, DeviceAuthenticator, Submission, SubmitError, SubmitReport, TelemetrySink,
 };
+use anjian_alarm::Millis;
 
 /// Settings of the built-in listener.
 #[derive(Clone, Debug)]

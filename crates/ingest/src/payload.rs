@@ -11,8 +11,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::compat::{Millis, Quality};
 use crate::sink::RawReading;
+use anjian_alarm::{Millis, Quality};
 
 /// Largest accepted payload, bytes (256 KiB).
 pub const MAX_PAYLOAD_BYTES: usize = 256 * 1024;

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use serde::Serialize;
 
-use crate::compat::{Millis, Quality};
+use anjian_alarm::{Millis, Quality};
 
 /// One reading as received, before the sensor code is resolved.
 #[derive(Clone, Debug, PartialEq)]

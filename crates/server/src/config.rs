@@ -19,6 +19,11 @@ pub struct Config {
     pub log_format: String,
     /// A tracing filter such as `info` or `anjian=debug,info` (env `ANJIAN_LOG_LEVEL`; `RUST_LOG` wins).
     pub log_level: String,
+    /// Address of the built-in MQTT listener for devices, or `off` (env `ANJIAN_MQTT_LISTEN`).
+    pub mqtt_listen: String,
+    /// An external MQTT broker to subscribe to, e.g. `mqtt://user:pass@127.0.0.1:1883?client_id=anjian-1`;
+    /// empty = none (env `ANJIAN_MQTT_BROKER`).
+    pub mqtt_broker: String,
 }
 
 impl Default for Config {
@@ -28,12 +33,21 @@ impl Default for Config {
             database_url: "sqlite://data/anjian.db?mode=rwc".into(),
             log_format: "text".into(),
             log_level: "info".into(),
+            mqtt_listen: "127.0.0.1:1883".into(),
+            mqtt_broker: String::new(),
         }
     }
 }
 
 /// The keys that `ANJIAN_<KEY>` environment variables may set.
-const CONFIG_KEYS: [&str; 4] = ["listen", "database_url", "log_format", "log_level"];
+const CONFIG_KEYS: [&str; 6] = [
+    "listen",
+    "database_url",
+    "log_format",
+    "log_level",
+    "mqtt_listen",
+    "mqtt_broker",
+];
 
 /// Why the configuration could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -99,6 +113,22 @@ impl Config {
                 redact_url(&self.database_url)
             )));
         }
+        if self.mqtt_listen != "off" && self.mqtt_listen.parse::<std::net::SocketAddr>().is_err() {
+            return Err(ConfigError::Invalid(format!(
+                "mqtt_listen = {:?} is not an address such as 127.0.0.1:1883 (or off)",
+                self.mqtt_listen
+            )));
+        }
+        if !self.mqtt_broker.is_empty()
+            && !["mqtt://", "tcp://"]
+                .iter()
+                .any(|p| self.mqtt_broker.starts_with(p))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "mqtt_broker = {:?} must start with mqtt:// (or be empty)",
+                redact_url(&self.mqtt_broker)
+            )));
+        }
         if self.log_format != "text" && self.log_format != "json" {
             return Err(ConfigError::Invalid(
                 "log_format must be text or json".into(),
@@ -125,6 +155,14 @@ log_format = "text"
 
 # Log filter (tracing syntax), e.g. "info" or "anjian_api=debug,info". Env: ANJIAN_LOG_LEVEL; RUST_LOG wins.
 log_level = "info"
+
+# Built-in MQTT listener for devices (MQTT 3.1.1 and 5, QoS 0/1, per-device credentials), or "off".
+# See docs/telemetry.md for the topic scheme and payload. Env: ANJIAN_MQTT_LISTEN.
+mqtt_listen = "127.0.0.1:1883"
+
+# An external broker (Mosquitto, EMQX) to subscribe to as well, e.g.
+# "mqtt://user:secret@127.0.0.1:1883?client_id=anjian-1"; empty = none. Env: ANJIAN_MQTT_BROKER.
+mqtt_broker = ""
 
 # Not set here, for safety:
 #   ANJIAN_ADMIN_PASSWORD  password of the bootstrap "admin" account created on first start;

@@ -12,8 +12,11 @@
 mod bootstrap;
 mod config;
 mod demo;
+mod replay;
+mod telemetry;
 
 use anjian_domain::redact::redact_url;
+use anjian_ingest::pipeline::{Pipeline, PipelineConfig};
 use anjian_store::Store;
 use clap::{Parser, Subcommand};
 use config::Config;
@@ -73,6 +76,35 @@ enum Command {
         /// `json` (default) or `text` (for people).
         #[arg(long, default_value = "json", value_parser = ["json", "text"])]
         format: String,
+    },
+    /// Evaluate readings against alarm rules offline, in event time, and print the alarm events as
+    /// JSON lines (docs/alarms.md): `--rules FILE --readings FILE` (CSV `ts,sensor,value`), or
+    /// `--tep DIR --fault N` for the Tennessee Eastman data through the demo reactor unit's rules.
+    /// Bad input exits with status 2.
+    Replay {
+        /// Rules file (TOML, or JSON by extension).
+        #[arg(
+            long,
+            value_name = "FILE",
+            requires = "readings",
+            conflicts_with = "tep"
+        )]
+        rules: Option<PathBuf>,
+        /// Reading file: CSV with the header `ts,sensor,value` (optional `quality`).
+        #[arg(long, value_name = "FILE", requires = "rules")]
+        readings: Option<PathBuf>,
+        /// Advance the clock to this time at the end (RFC 3339 or epoch ms), firing pending timers.
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+        /// Folder with the TEP files (`dNN_te.dat`).
+        #[arg(long, value_name = "DIR", required_unless_present = "rules")]
+        tep: Option<PathBuf>,
+        /// TEP fault number, 0 (normal operation) to 21.
+        #[arg(long, default_value_t = 6)]
+        fault: u8,
+        /// Time of the first TEP row (RFC 3339 or epoch ms); rows are 3 minutes apart.
+        #[arg(long, value_name = "TIME")]
+        start: Option<String>,
     },
     /// Print the OpenAPI 3.1 document (or write it to --output).
     ExportOpenapi {
@@ -137,7 +169,7 @@ async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
 
-async fn serve(c: &Config, store: Store) -> Result<(), String> {
+async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
     let addr: SocketAddr = c
         .listen
         .parse()
@@ -159,7 +191,13 @@ async fn serve(c: &Config, store: Store) -> Result<(), String> {
             }
         })
     };
-    let app = anjian_api::app(store.clone());
+    let pipeline = Pipeline::start(store.clone(), PipelineConfig::default())
+        .await
+        .map_err(|e| format!("cannot start the alarm engine: {e}"))?;
+    let mqtt = telemetry::start_mqtt(c, &store, &pipeline, demo).await?;
+    let broker = telemetry::start_broker_client(c, &pipeline)?;
+    let background = telemetry::start_background(&store);
+    let app = anjian_api::app(store.clone(), pipeline.clone());
     tracing::info!(%addr, backend = store.backend_name(), "anjian listening");
     println!("anjian is listening on http://{addr}  (API docs: http://{addr}/api/docs)");
     axum::serve(
@@ -170,6 +208,9 @@ async fn serve(c: &Config, store: Store) -> Result<(), String> {
     .await
     .map_err(|e| format!("server error: {e}"))?;
     cleaner.abort();
+    for task in mqtt.into_iter().chain(broker).chain(background) {
+        task.abort();
+    }
     store.close().await;
     tracing::info!("stopped");
     Ok(())
@@ -223,7 +264,8 @@ async fn run(cli: Cli) -> Result<(), String> {
     let c = Config::load(cli.config.as_deref(), cli.listen, cli.database_url)
         .map_err(|e| e.to_string())?;
     match cli.command {
-        Command::Calc { .. } => Ok(()), // handled in main, before configuration is read
+        // handled in main, before configuration is read
+        Command::Calc { .. } | Command::Replay { .. } => Ok(()),
         Command::DefaultConfig => {
             emit(config::EXAMPLE);
             Ok(())
@@ -288,7 +330,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             init_logging(&c);
             let store = open_store(&c).await?;
             bootstrap::ensure_admin(&store).await?;
-            serve(&c, store).await
+            serve(&c, store, false).await
         }
         Command::Demo => {
             init_logging(&c);
@@ -297,7 +339,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             demo::seed(&store)
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
-            serve(&c, store).await
+            serve(&c, store, true).await
         }
     }
 }
@@ -312,6 +354,33 @@ async fn main() -> ExitCode {
     } = &cli.command
     {
         return calc(topic, input.as_deref(), format);
+    }
+    if let Command::Replay {
+        rules,
+        readings,
+        until,
+        tep,
+        fault,
+        start,
+    } = &cli.command
+    {
+        let result = match (rules, readings, tep) {
+            (Some(r), Some(f), _) => replay::replay_file(r, f, until.as_deref()),
+            (_, _, Some(dir)) => replay::replay_tep(dir, *fault, start.as_deref()),
+            _ => Err("give --rules and --readings, or --tep".into()),
+        };
+        return match result {
+            Ok(summary) => {
+                if !summary.is_empty() {
+                    eprintln!("anjian replay: {summary}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("anjian replay: {e}");
+                ExitCode::from(2)
+            }
+        };
     }
     match run(cli).await {
         Ok(()) => ExitCode::SUCCESS,

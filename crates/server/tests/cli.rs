@@ -30,6 +30,8 @@ fn anjian(dir: &Path) -> Command {
         .env_remove("ANJIAN_ADMIN_PASSWORD")
         .env_remove("ANJIAN_DATABASE_URL")
         .env_remove("ANJIAN_LISTEN")
+        // The machine may run an MQTT broker on 1883: let the built-in listener take any port.
+        .env("ANJIAN_MQTT_LISTEN", "127.0.0.1:0")
         .env("RUST_LOG", "info");
     c
 }

@@ -10,6 +10,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub mod accounts;
+pub mod alarm;
 pub mod auth;
 pub mod calc;
 pub mod config;
@@ -113,4 +114,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(accounts::router())
         .merge(config::router())
         .merge(monitor::router())
+        .merge(alarm::router())
 }

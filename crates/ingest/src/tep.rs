@@ -1,0 +1,270 @@
+//! The Tennessee Eastman Process (TEP) adapter: reads the benchmark's test files and maps their
+//! columns to the sensors of a demo reactor unit, whose alarm rules (`tep_rules.toml`) use the
+//! plant's published operating constraints (Downs & Vogel 1993): reactor pressure high 2895 kPa,
+//! high-high (shutdown) 3000 kPa; reactor temperature high 150 °C, high-high 175 °C.
+//!
+//! Data: `dNN_te.dat` (NN = 00 normal operation, 01..21 faults), 960 rows × 52 whitespace-separated
+//! columns, one row every 3 minutes; the fault starts after row 160. The files are read from the
+//! folder the user gives (`../shared/data/tep/` in this project's development setup) and never
+//! copied into the repository.
+
+use crate::replay::ReplayReading;
+use anjian_alarm::{Millis, Quality, RuleError, RuleSet};
+use std::path::{Path, PathBuf};
+
+/// Minutes between two TEP rows.
+pub const ROW_INTERVAL_MS: Millis = 3 * 60 * 1000;
+
+/// Where to get the data, for error messages.
+pub const DATA_HINT: &str = "the TEP benchmark files (d00_te.dat .. d21_te.dat) come from \
+github.com/camaramm/tennessee-eastman-profBraatz; put them in a folder and pass it with --tep \
+(or ANJIAN_TEP_DIR)";
+
+/// A TEP column mapped to a demo sensor.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TepSensor {
+    /// 1-based column in the data file (XMEAS(n) is column n).
+    pub column: usize,
+    /// Sensor code in the rules (`tep_rules.toml`).
+    pub code: &'static str,
+    /// Chinese name for the console.
+    pub name: &'static str,
+    /// Unit of the column.
+    pub unit: &'static str,
+    /// Measured quantity (dictionary `sensor_quantity`).
+    pub quantity: &'static str,
+}
+
+/// The demo reactor unit's sensors, in the order of [`tep_rules`].
+pub const SENSORS: [TepSensor; 9] = [
+    TepSensor {
+        column: 7,
+        code: "TEP-R101-PT",
+        name: "反应器压力",
+        unit: "kPa",
+        quantity: "pressure",
+    },
+    TepSensor {
+        column: 9,
+        code: "TEP-R101-TT",
+        name: "反应器温度",
+        unit: "°C",
+        quantity: "temperature",
+    },
+    TepSensor {
+        column: 8,
+        code: "TEP-R101-LT",
+        name: "反应器液位",
+        unit: "%",
+        quantity: "level",
+    },
+    TepSensor {
+        column: 1,
+        code: "TEP-R101-FT-A",
+        name: "A进料流量",
+        unit: "kscmh",
+        quantity: "flow",
+    },
+    TepSensor {
+        column: 21,
+        code: "TEP-R101-TT-CW",
+        name: "反应器冷却水出口温度",
+        unit: "°C",
+        quantity: "temperature",
+    },
+    TepSensor {
+        column: 13,
+        code: "TEP-V102-PT",
+        name: "产品分离器压力",
+        unit: "kPa",
+        quantity: "pressure",
+    },
+    TepSensor {
+        column: 12,
+        code: "TEP-V102-LT",
+        name: "产品分离器液位",
+        unit: "%",
+        quantity: "level",
+    },
+    TepSensor {
+        column: 16,
+        code: "TEP-C104-PT",
+        name: "汽提塔压力",
+        unit: "kPa",
+        quantity: "pressure",
+    },
+    TepSensor {
+        column: 15,
+        code: "TEP-C104-LT",
+        name: "汽提塔液位",
+        unit: "%",
+        quantity: "level",
+    },
+];
+
+/// The demo reactor unit's device (gateway) code.
+pub const DEVICE: &str = "TEP-DTU-01";
+
+/// The rules file text of the demo reactor unit.
+pub const RULES_TOML: &str = include_str!("tep_rules.toml");
+
+/// The demo reactor unit's rule set.
+///
+/// # Errors
+/// Only if the embedded rules were broken (a test guards it).
+pub fn tep_rules() -> Result<RuleSet, RuleError> {
+    RuleSet::from_toml(RULES_TOML)
+}
+
+/// A problem reading TEP data.
+#[derive(Debug, thiserror::Error)]
+pub enum TepError {
+    /// The file is not there.
+    #[error("cannot read {path}: {source}; {DATA_HINT}")]
+    Missing {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A row does not have 52 numbers.
+    #[error("{path} line {line}: {message}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// Fault numbers are 0..=21.
+    #[error("fault {0} does not exist: TEP faults are 0 (normal operation) to 21")]
+    Fault(u8),
+}
+
+/// The rows of one TEP test file: 52 values per row.
+#[derive(Debug, Clone)]
+pub struct TepData {
+    /// Rows in file order; row `i` (0-based) is sampled at `i × 3 min`.
+    pub rows: Vec<[f64; 52]>,
+}
+
+/// The test file of a fault: `dNN_te.dat` in `dir`.
+pub fn test_file(dir: &Path, fault: u8) -> PathBuf {
+    dir.join(format!("d{fault:02}_te.dat"))
+}
+
+/// Reads `dNN_te.dat` for `fault` (0 = normal operation) from `dir`.
+///
+/// # Errors
+/// [`TepError::Fault`] for a fault above 21, [`TepError::Missing`] (with where to get the data),
+/// [`TepError::Format`] for a malformed row.
+pub fn load(dir: &Path, fault: u8) -> Result<TepData, TepError> {
+    if fault > 21 {
+        return Err(TepError::Fault(fault));
+    }
+    let path = test_file(dir, fault);
+    let text = std::fs::read_to_string(&path).map_err(|source| TepError::Missing {
+        path: path.clone(),
+        source,
+    })?;
+    parse(&text).map_err(|(line, message)| TepError::Format {
+        path,
+        line,
+        message,
+    })
+}
+
+/// Parses the text of a TEP test file.
+///
+/// # Errors
+/// `(line, message)` of the first malformed row.
+pub fn parse(text: &str) -> Result<TepData, (usize, String)> {
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut row = [0.0; 52];
+        let mut n = 0;
+        for tok in line.split_whitespace() {
+            if n == 52 {
+                return Err((i + 1, "more than 52 columns".into()));
+            }
+            row[n] = tok
+                .parse()
+                .map_err(|_| (i + 1, format!("`{tok}` is not a number")))?;
+            n += 1;
+        }
+        if n != 52 {
+            return Err((i + 1, format!("{n} columns, expected 52")));
+        }
+        rows.push(row);
+    }
+    Ok(TepData { rows })
+}
+
+impl TepData {
+    /// The readings of every mapped sensor, row by row, the first row at `start` and one row
+    /// every `interval_ms` (3 minutes in the plant's own time).
+    pub fn readings(
+        &self,
+        start: Millis,
+        interval_ms: Millis,
+    ) -> impl Iterator<Item = ReplayReading> + '_ {
+        self.rows.iter().enumerate().flat_map(move |(i, row)| {
+            let ts = start + i as Millis * interval_ms;
+            SENSORS.iter().map(move |s| ReplayReading {
+                ts,
+                sensor: s.code.to_string(),
+                value: row[s.column - 1],
+                quality: Quality::Good,
+            })
+        })
+    }
+
+    /// The values of one row keyed by sensor code (for an MQTT batch payload).
+    pub fn row_values(&self, row: usize) -> Vec<(&'static str, f64)> {
+        self.rows
+            .get(row)
+            .map(|r| SENSORS.iter().map(|s| (s.code, r[s.column - 1])).collect())
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_rules_cover_every_sensor() {
+        let rules = tep_rules().expect("embedded rules are valid");
+        let engine = anjian_alarm::Engine::new(rules).expect("engine");
+        for s in SENSORS {
+            assert!(engine.sensor_ix(s.code).is_some(), "{} missing", s.code);
+        }
+        assert_eq!(engine.sensor_count(), SENSORS.len());
+    }
+
+    #[test]
+    fn malformed_rows_are_located() {
+        let mut line = vec!["1.0"; 52].join(" ");
+        assert_eq!(parse(&line).map(|d| d.rows.len()), Ok(1));
+        line.push_str(" 2.0");
+        assert_eq!(parse(&line).unwrap_err().0, 1);
+        let short = format!("{}\n{}", vec!["1"; 52].join(" "), vec!["1"; 51].join(" "));
+        assert_eq!(
+            parse(&short).unwrap_err(),
+            (2, "51 columns, expected 52".into())
+        );
+        assert!(matches!(
+            load(Path::new("/nonexistent"), 22),
+            Err(TepError::Fault(22))
+        ));
+        let missing = load(Path::new("/nonexistent"), 6).unwrap_err().to_string();
+        assert!(
+            missing.contains("d06_te.dat") && missing.contains("camaramm"),
+            "{missing}"
+        );
+    }
+}
