@@ -3,14 +3,18 @@ import { useI18n } from 'vue-i18n'
 import { listEnterprises } from '@/api/enterprise'
 import { deviceApi, type Device } from '@/api/monitoring'
 import type { Option } from '@/components/crud'
+import { getToken } from '@/utils/auth'
 
 interface Named { id: number; name: string; code?: string }
 let enterprises: Promise<Named[]> | null = null
+/** The session the cached list belongs to: another login (another scope) loads it again. */
+let enterprisesFor: string | null = null
 
 /** Enterprises to choose from (the first 500 in scope; none when the account may not list them). */
 export function useEnterpriseOptions() {
   const list = ref<Named[]>([])
-  if (!enterprises) {
+  if (!enterprises || enterprisesFor !== getToken()) {
+    enterprisesFor = getToken()
     enterprises = listEnterprises({ pageNum: 1, pageSize: 500 })
       .then((r) => r.rows.map((e) => ({ id: e.id, name: e.name })))
       .catch(() => {
