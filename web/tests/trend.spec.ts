@@ -26,6 +26,8 @@ describe('axis and data helpers', () => {
     expect(hi).toBeGreaterThan(100)
     expect(yExtent([], [])).toBeNull()
     expect(yExtent([5], [])).toEqual([4.5, 5.5])
+    // 2.75..52.25 (padded 5..50) becomes 0..55
+    expect(yExtent([10, 40], [{ kind: 'high_high', value: 50, priority: 'critical' }, { kind: 'low', value: 5, priority: 'low' }])).toEqual([0, 55])
   })
   it('breaks the line over missing minutes', () => {
     const out = withGaps([[0, 1], [60_000, 2], [600_000, 3]], 180_000)

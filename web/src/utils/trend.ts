@@ -33,7 +33,7 @@ export function limitMarkLines(limits: TrendLimit[], label: (kind: string) => st
     })
 }
 
-/** y-axis bounds covering the data and every limit, padded by 5 % of the span. */
+/** y-axis bounds covering the data and every limit, padded by 5 % of the span and rounded outwards. */
 export function yExtent(values: number[], limits: TrendLimit[]): [number, number] | null {
   const all = [...values, ...limits.map((l) => l.value)].filter((v) => typeof v === 'number' && Number.isFinite(v))
   if (!all.length) return null
@@ -42,8 +42,10 @@ export function yExtent(values: number[], limits: TrendLimit[]): [number, number
   const pad = hi === lo ? Math.abs(hi) * 0.1 || 1 : (hi - lo) * 0.05
   lo -= pad
   hi += pad
+  // Round outwards to half a decade of the span, so the axis ends on readable numbers.
+  const step = 10 ** Math.floor(Math.log10(hi - lo)) / 2
   const nice = (v: number) => Number(v.toPrecision(6))
-  return [nice(lo), nice(hi)]
+  return [nice(Math.floor(lo / step) * step), nice(Math.ceil(hi / step) * step)]
 }
 
 /** Insert a null between two points further apart than `gapMs`, so the line breaks over missing data. */
