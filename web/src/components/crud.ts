@@ -32,6 +32,8 @@ export interface FieldDef {
   lockOnEdit?: boolean
   span?: number
   placeholder?: string
+  /** Smallest value of a number field (default 0; -Infinity for none). */
+  min?: number
 }
 
 export interface CrudApi<T> {

@@ -28,6 +28,12 @@ export const constantRoutes: RouteRecordRaw[] = [
         component: () => import('@/views/enterprise/dossier/index.vue'),
         meta: { titleKey: 'route.dossier', activeMenu: '/enterprise/list', parentKey: 'menu.enterprise' },
       },
+      {
+        path: 'monitoring/trend/:id(\\d+)',
+        name: 'SensorTrend',
+        component: () => import('@/views/monitoring/trend/index.vue'),
+        meta: { titleKey: 'route.trend', activeMenu: '/monitoring/sensor', parentKey: 'menu.monitoring' },
+      },
     ],
   },
 ]
