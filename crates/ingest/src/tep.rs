@@ -10,7 +10,12 @@
 
 use crate::replay::ReplayReading;
 use anjian_alarm::{Millis, Quality, RuleError, RuleSet};
+use anjian_domain::auth::ScopeFilter;
+use anjian_store::{DeviceInput, SensorInput, Store, StoreError};
+use serde_json::json;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Minutes between two TEP rows.
 pub const ROW_INTERVAL_MS: Millis = 3 * 60 * 1000;
@@ -229,6 +234,165 @@ impl TepData {
             .get(row)
             .map(|r| SENSORS.iter().map(|s| (s.code, r[s.column - 1])).collect())
             .unwrap_or_default()
+    }
+}
+
+/// Creates the demo reactor unit for `enterprise_id`: the gateway [`DEVICE`] with the given MQTT
+/// password hash, and the [`SENSORS`] with the alarm limits of [`RULES_TOML`] (same values, in the
+/// API's settings shape), sampled every `period_s` seconds (the live feed's row interval).
+/// Returns `false` without changes when the gateway already exists.
+///
+/// # Errors
+/// Storage errors.
+pub async fn seed_unit(
+    store: &Store,
+    enterprise_id: i64,
+    password_hash: String,
+    period_s: i32,
+) -> Result<bool, StoreError> {
+    if store.find_device_by_code(DEVICE).await?.is_some() {
+        return Ok(false);
+    }
+    let scope = ScopeFilter::unrestricted();
+    let device = store
+        .create_device(
+            DeviceInput {
+                code: DEVICE.into(),
+                name: "TEP反应单元数据采集网关".into(),
+                enterprise_id,
+                kind: "gateway".into(),
+                offline_after_s: None,
+                status: "active".into(),
+                remark: Some("Tennessee Eastman 演示装置".into()),
+            },
+            &scope,
+        )
+        .await?;
+    store
+        .set_device_password(device.id, Some(password_hash), &scope)
+        .await?;
+    let rules = tep_rules().map_err(|e| {
+        StoreError::Invalid(anjian_domain::ValidationError::field("rules", e.to_string()))
+    })?;
+    let mut inputs = Vec::new();
+    for s in SENSORS {
+        let Some(rule) = rules.sensors().iter().find(|r| r.code == s.code) else {
+            continue;
+        };
+        let limits: Vec<_> = rule
+            .limits
+            .iter()
+            .map(|l| {
+                json!({
+                    "kind": l.kind.condition().as_str(),
+                    "value": l.value,
+                    "priority": l.priority.as_str(),
+                    "deadband": l.deadband,
+                })
+            })
+            .collect();
+        inputs.push(SensorInput {
+            code: s.code.into(),
+            name: s.name.into(),
+            device_id: Some(device.id),
+            enterprise_id,
+            installation_id: None,
+            risk_point_id: None,
+            quantity: s.quantity.into(),
+            unit: s.unit.into(),
+            range_low: rule.range.map(|r| r[0]),
+            range_high: rule.range.map(|r| r[1]),
+            sampling_period_s: period_s.max(1),
+            stale_after: i32::try_from(rule.stale_after).unwrap_or(3),
+            area: rule.area.clone(),
+            settings: json!({ "limits": limits }),
+            status: "active".into(),
+        });
+    }
+    store.create_sensors(inputs, &scope).await?;
+    Ok(true)
+}
+
+/// Settings of the live feed.
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    /// Folder with the TEP files.
+    pub dir: PathBuf,
+    /// The (fault, first row, last row exclusive) segments played in a loop; rows are 0-based.
+    pub segments: Vec<(u8, usize, usize)>,
+    /// Wall-clock time between two rows (the plant's 3 minutes, sped up).
+    pub interval: Duration,
+    /// anjian's MQTT listener.
+    pub mqtt: SocketAddr,
+    /// The gateway's MQTT password.
+    pub password: String,
+}
+
+impl FeedConfig {
+    /// The demo's loop: fault 6 (A feed loss) from shortly before the fault starts (row 140; the
+    /// reactor pressure passes 2895 kPa at row 259), then normal operation, then again.
+    pub fn demo(dir: PathBuf, mqtt: SocketAddr, password: String, interval: Duration) -> Self {
+        Self {
+            dir,
+            segments: vec![(6, 140, 480), (0, 0, 240)],
+            interval,
+            mqtt,
+            password,
+        }
+    }
+}
+
+/// Publishes the TEP rows as the gateway [`DEVICE`] would: one MQTT batch per row, stamped with
+/// the current time, QoS 1, looping over the segments until the task is dropped.
+///
+/// # Errors
+/// [`TepError`] when a data file is missing or malformed (checked before anything is sent).
+pub async fn feed(cfg: FeedConfig) -> Result<(), TepError> {
+    let mut files = Vec::new();
+    for (fault, from, to) in &cfg.segments {
+        let data = load(&cfg.dir, *fault)?;
+        let to = (*to).min(data.rows.len());
+        files.push((data, *from, to));
+    }
+    let mut opts = rumqttc::MqttOptions::new(
+        format!("{DEVICE}-feed"),
+        cfg.mqtt.ip().to_string(),
+        cfg.mqtt.port(),
+    );
+    opts.set_credentials(DEVICE, cfg.password.clone());
+    opts.set_keep_alive(Duration::from_secs(30));
+    let (client, mut eventloop) = rumqttc::AsyncClient::new(opts, 64);
+    let poller = tokio::spawn(async move {
+        loop {
+            if let Err(e) = eventloop.poll().await {
+                tracing::debug!(error = %e, "TEP feed: MQTT connection problem; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    });
+    let topic = crate::payload::telemetry_topic(DEVICE);
+    let mut tick = tokio::time::interval(cfg.interval);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        for (data, from, to) in &files {
+            for row in *from..*to {
+                tick.tick().await;
+                let values: serde_json::Map<String, serde_json::Value> = data
+                    .row_values(row)
+                    .into_iter()
+                    .map(|(code, v)| (code.to_string(), json!(v)))
+                    .collect();
+                let body = json!({ "ts": crate::pipeline::now_ms(), "values": values });
+                if client
+                    .publish(&topic, rumqttc::QoS::AtLeastOnce, false, body.to_string())
+                    .await
+                    .is_err()
+                {
+                    poller.abort();
+                    return Ok(());
+                }
+            }
+        }
     }
 }
 

@@ -14,6 +14,48 @@ use rand::{Rng, SeedableRng};
 /// Password of every demo account (printed by `anjian demo`).
 pub const DEMO_PASSWORD: &str = "Demo@2026";
 
+/// MQTT password of the demo reactor unit's gateway (`TEP-DTU-01`).
+pub const DEMO_DEVICE_PASSWORD: &str = "Tep@2026";
+
+/// Milliseconds between two rows of the live TEP feed (the plant's 3 minutes at 360× speed);
+/// `ANJIAN_TEP_INTERVAL_MS` overrides it.
+pub const TEP_FEED_INTERVAL_MS: u64 = 500;
+
+/// The demo reactor unit (Tennessee Eastman) at the demo enterprise account's enterprise:
+/// created once, idempotent.
+///
+/// # Errors
+/// Storage errors.
+pub async fn ensure_tep_unit(store: &Store) -> Result<(), StoreError> {
+    let Some(user) = store.find_user_by_username("enterprise").await? else {
+        return Ok(());
+    };
+    let Some(enterprise_id) = user.enterprise_id else {
+        return Ok(());
+    };
+    let hash = hash_password(DEMO_DEVICE_PASSWORD).map_err(|e| {
+        StoreError::Invalid(anjian_domain::ValidationError::field(
+            "password",
+            e.to_string(),
+        ))
+    })?;
+    if anjian_ingest::tep::seed_unit(store, enterprise_id, hash, 1).await? {
+        tracing::info!(enterprise_id, "demo reactor unit (TEP) created");
+    }
+    Ok(())
+}
+
+/// Where the TEP data is: `ANJIAN_TEP_DIR`, else `../shared/data/tep` (this project's
+/// development layout), if it holds the fault 6 file.
+pub fn tep_dir() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("ANJIAN_TEP_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::PathBuf::from("../shared/data/tep"));
+    anjian_ingest::tep::test_file(&dir, 6)
+        .is_file()
+        .then_some(dir)
+}
+
 /// (code, name, centre longitude, centre latitude)
 const DISTRICTS: [(&str, &str, f64, f64); 6] = [
     ("320102", "玄武区", 118.797, 32.049),

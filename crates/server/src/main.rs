@@ -195,6 +195,11 @@ async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot start the alarm engine: {e}"))?;
     let mqtt = telemetry::start_mqtt(c, &store, &pipeline, demo).await?;
+    let feed = match (&mqtt, demo) {
+        (Some((_, mqtt_addr)), true) => telemetry::start_demo_feed(*mqtt_addr),
+        _ => None,
+    };
+    let mqtt = mqtt.map(|(task, _)| task);
     let broker = telemetry::start_broker_client(c, &pipeline)?;
     let background = telemetry::start_background(&store);
     let app = anjian_api::app(store.clone(), pipeline.clone());
@@ -208,7 +213,7 @@ async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
     .await
     .map_err(|e| format!("server error: {e}"))?;
     cleaner.abort();
-    for task in mqtt.into_iter().chain(broker).chain(background) {
+    for task in mqtt.into_iter().chain(broker).chain(feed).chain(background) {
         task.abort();
     }
     store.close().await;
@@ -339,6 +344,9 @@ async fn run(cli: Cli) -> Result<(), String> {
             demo::seed(&store)
                 .await
                 .map_err(|e| format!("demo data: {e}"))?;
+            demo::ensure_tep_unit(&store)
+                .await
+                .map_err(|e| format!("demo reactor unit: {e}"))?;
             serve(&c, store, true).await
         }
     }

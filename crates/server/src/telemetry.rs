@@ -62,7 +62,7 @@ pub async fn start_mqtt(
     store: &Store,
     pipeline: &Pipeline,
     fall_back: bool,
-) -> Result<Option<JoinHandle<()>>, String> {
+) -> Result<Option<(JoinHandle<()>, SocketAddr)>, String> {
     if c.mqtt_listen == "off" {
         tracing::info!("built-in MQTT listener is off");
         return Ok(None);
@@ -107,11 +107,12 @@ pub async fn start_mqtt(
     let auth = Arc::new(StoreDeviceAuth {
         store: store.clone(),
     });
-    Ok(Some(tokio::spawn(async move {
+    let task = tokio::spawn(async move {
         listener
             .serve(sink, auth, std::future::pending::<()>())
             .await;
-    })))
+    });
+    Ok(Some((task, addr)))
 }
 
 /// Subscribes to an external broker when `mqtt_broker` is set.
@@ -169,4 +170,40 @@ pub fn start_background(store: &Store) -> Vec<JoinHandle<()>> {
         }
     });
     vec![hooks, retention]
+}
+
+/// The demo's live feed: the Tennessee Eastman data published over MQTT to our own listener, as
+/// the reactor unit's gateway would. Without the data, says where to get it.
+pub fn start_demo_feed(mqtt: SocketAddr) -> Option<JoinHandle<()>> {
+    let Some(dir) = crate::demo::tep_dir() else {
+        println!(
+            "  No TEP data found (set ANJIAN_TEP_DIR or put it in ../shared/data/tep): {}",
+            anjian_ingest::tep::DATA_HINT
+        );
+        return None;
+    };
+    // ANJIAN_TEP_INTERVAL_MS speeds the replay up further (the browser tests use it).
+    let ms = std::env::var("ANJIAN_TEP_INTERVAL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|ms| (1..=180_000).contains(ms))
+        .unwrap_or(crate::demo::TEP_FEED_INTERVAL_MS);
+    let interval = Duration::from_millis(ms);
+    println!(
+        "  Live demo: the reactor unit TEP-DTU-01 replays Tennessee Eastman fault 6 (A feed loss) from {} \
+         over MQTT, one 3-minute row every {} ms; the reactor-pressure alarm comes about a minute after start.",
+        dir.display(),
+        interval.as_millis()
+    );
+    let cfg = anjian_ingest::tep::FeedConfig::demo(
+        dir,
+        mqtt,
+        crate::demo::DEMO_DEVICE_PASSWORD.to_string(),
+        interval,
+    );
+    Some(tokio::spawn(async move {
+        if let Err(e) = anjian_ingest::tep::feed(cfg).await {
+            tracing::error!(error = %e, "TEP feed stopped");
+        }
+    }))
 }
