@@ -1,6 +1,7 @@
-//! Enterprise spreadsheets: the import template, parsing an uploaded xlsx into validated rows with
+//! Spreadsheets. Enterprises: the import template, parsing an uploaded xlsx into validated rows with
 //! a per-row error report, and export of a list as xlsx or as CSV with a UTF-8 BOM (so that Excel
-//! on Chinese Windows does not read it as GBK).
+//! on Chinese Windows does not read it as GBK). Other registers (devices, sensors) use the generic
+//! sheets of [`Col`]: [`read_sheet`], [`write_sheet`], [`write_csv`].
 
 use anjian_domain::enterprise::{EnterpriseDraft, EnterpriseInput};
 use anjian_domain::org::{EnterpriseScale, EnterpriseStatus, SupervisionCategory};
@@ -433,10 +434,17 @@ pub fn export_xlsx(rows: &[Vec<String>]) -> Result<Vec<u8>, XlsxError> {
 /// # Errors
 /// [`csv::Error`] from the writer.
 pub fn export_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+    csv_with_headers(COLUMNS.iter().map(|c| c.0), rows)
+}
+
+fn csv_with_headers<'a>(
+    headers: impl Iterator<Item = &'a str>,
+    rows: &[Vec<String>],
+) -> Result<Vec<u8>, csv::Error> {
     let mut buf = vec![0xEF, 0xBB, 0xBF];
     {
         let mut w = csv::Writer::from_writer(&mut buf);
-        w.write_record(COLUMNS.iter().map(|c| c.0))?;
+        w.write_record(headers)?;
         for r in rows {
             // Excel shows an all-digit value of more than 15 digits (an 18-digit credit code) as
             // 9.13E+17 and loses digits; a leading tab keeps it text.
@@ -451,6 +459,166 @@ pub fn export_csv(rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
         w.flush()?;
     }
     Ok(buf)
+}
+
+// ---------------------------------------------------------------- generic sheets
+
+/// A column of a generic sheet (devices, sensors): what the template, the import and the export
+/// share.
+#[derive(Debug, Clone, Copy)]
+pub struct Col {
+    /// Header text (the template marks required columns with a trailing `*`).
+    pub header: &'static str,
+    /// API field name, used in [`RowError::field`].
+    pub field: &'static str,
+    /// Whether the import needs the column.
+    pub required: bool,
+    /// Column width in the xlsx, characters.
+    pub width: f64,
+    /// Written as a number in the xlsx when the value parses as one.
+    pub numeric: bool,
+}
+
+/// One non-blank data row of a generic sheet.
+#[derive(Debug)]
+pub struct SheetRow {
+    /// Spreadsheet row number (the header is row 1).
+    pub row: usize,
+    /// Trimmed cell text by field name; a missing optional column reads as empty.
+    pub cells: HashMap<&'static str, String>,
+}
+
+impl SheetRow {
+    /// The trimmed text of a field (empty when blank or absent).
+    pub fn get(&self, field: &str) -> &str {
+        self.cells.get(field).map(String::as_str).unwrap_or("")
+    }
+
+    /// An error of this row on `field`, with the header of `cols`.
+    pub fn error(&self, cols: &[Col], field: &str, message: impl Into<String>) -> RowError {
+        RowError {
+            row: self.row,
+            column: cols
+                .iter()
+                .find(|c| c.field == field)
+                .map(|c| c.header)
+                .unwrap_or("")
+                .into(),
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Reads the first sheet of an uploaded workbook whose first row holds the headers of `cols`
+/// (in any order, `*` marks ignored). Blank rows are skipped.
+///
+/// # Errors
+/// [`SheetError`] when the file is not such a sheet at all.
+pub fn read_sheet(bytes: &[u8], cols: &[Col]) -> Result<Vec<SheetRow>, SheetError> {
+    let mut wb: Xlsx<_> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| SheetError::NotXlsx(e.to_string()))?;
+    let range = wb
+        .worksheet_range_at(0)
+        .ok_or(SheetError::NoSheet)?
+        .map_err(|e| SheetError::NotXlsx(e.to_string()))?;
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut rows = range.rows();
+    let header: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(cell_text).collect())
+        .unwrap_or_default();
+    let norm = |h: &str| h.trim().trim_end_matches('*').trim().to_owned();
+    let mut index: Vec<(&'static str, usize)> = Vec::new();
+    let mut missing = Vec::new();
+    for c in cols {
+        match header.iter().position(|h| norm(h) == c.header) {
+            Some(i) => index.push((c.field, i)),
+            None if c.required => missing.push(c.header),
+            None => {}
+        }
+    }
+    if !missing.is_empty() {
+        return Err(SheetError::MissingHeaders(missing.join(", ")));
+    }
+    if range.height() > IMPORT_MAX_ROWS + 1 {
+        return Err(SheetError::TooManyRows);
+    }
+    let mut out = Vec::new();
+    for (i, cells) in rows.enumerate() {
+        let values: HashMap<&'static str, String> = index
+            .iter()
+            .map(|(f, c)| (*f, cells.get(*c).map(cell_text).unwrap_or_default()))
+            .collect();
+        if values.values().all(String::is_empty) {
+            continue;
+        }
+        out.push(SheetRow {
+            row: first_row + i + 2,
+            cells: values,
+        });
+    }
+    Ok(out)
+}
+
+/// An xlsx with one sheet `name` of `cols` and `rows` (cell values in column order); with
+/// `required_mark` the required headers end in `*` (templates). `notes` adds a second sheet
+/// `填写说明` with one column per (title, values).
+///
+/// # Errors
+/// [`XlsxError`] from the writer.
+pub fn write_sheet(
+    name: &str,
+    cols: &[Col],
+    rows: &[Vec<String>],
+    required_mark: bool,
+    notes: &[(&str, Vec<String>)],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet().set_name(name)?;
+    let bold = Format::new()
+        .set_bold()
+        .set_background_color(rust_xlsxwriter::Color::RGB(0xDDEBF7));
+    for (i, c) in cols.iter().enumerate() {
+        let t = if required_mark && c.required {
+            format!("{}*", c.header)
+        } else {
+            c.header.to_owned()
+        };
+        ws.write_string_with_format(0, i as u16, t, &bold)?;
+        ws.set_column_width(i as u16, c.width)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (r, c) = (r as u32 + 1, c as u16);
+            let numeric = cols.get(c as usize).is_some_and(|col| col.numeric);
+            match v.parse::<f64>() {
+                Ok(n) if numeric && !v.is_empty() && n.is_finite() => ws.write_number(r, c, n)?,
+                _ => ws.write_string(r, c, v)?,
+            };
+        }
+    }
+    if !notes.is_empty() {
+        let help = wb.add_worksheet().set_name("填写说明")?;
+        let bold = Format::new().set_bold();
+        for (c, (title, values)) in notes.iter().enumerate() {
+            help.write_string_with_format(0, c as u16, *title, &bold)?;
+            help.set_column_width(c as u16, 24)?;
+            for (r, v) in values.iter().enumerate() {
+                help.write_string(r as u32 + 1, c as u16, v)?;
+            }
+        }
+    }
+    wb.save_to_buffer()
+}
+
+/// A CSV of `cols` and `rows` with a UTF-8 byte-order mark (see [`export_csv`]).
+///
+/// # Errors
+/// [`csv::Error`] from the writer.
+pub fn write_csv(cols: &[Col], rows: &[Vec<String>]) -> Result<Vec<u8>, csv::Error> {
+    csv_with_headers(cols.iter().map(|c| c.header), rows)
 }
 
 #[cfg(test)]
@@ -566,6 +734,57 @@ mod tests {
         assert_eq!(&csv[..3], &[0xEF, 0xBB, 0xBF]);
         let text = String::from_utf8(csv[3..].to_vec()).unwrap();
         assert!(text.starts_with("企业名称,统一社会信用代码"));
+    }
+
+    #[test]
+    fn generic_sheet_round_trips_and_names_missing_headers() {
+        const COLS: [Col; 3] = [
+            Col {
+                header: "编码",
+                field: "code",
+                required: true,
+                width: 10.0,
+                numeric: false,
+            },
+            Col {
+                header: "数值",
+                field: "value",
+                required: false,
+                width: 10.0,
+                numeric: true,
+            },
+            Col {
+                header: "备注",
+                field: "remark",
+                required: false,
+                width: 10.0,
+                numeric: false,
+            },
+        ];
+        let rows = vec![
+            vec!["A-1".to_owned(), "12.5".into(), "x".into()],
+            vec![String::new(), String::new(), String::new()],
+            vec!["A-2".to_owned(), String::new(), String::new()],
+        ];
+        let bytes = write_sheet("表", &COLS, &rows, true, &[("说明", vec!["一".into()])]).unwrap();
+        let read = read_sheet(&bytes, &COLS).unwrap();
+        assert_eq!(read.len(), 2, "the blank row is skipped");
+        assert_eq!(
+            (read[0].row, read[0].get("code"), read[0].get("value")),
+            (2, "A-1", "12.5")
+        );
+        assert_eq!((read[1].row, read[1].get("remark")), (4, ""));
+        assert_eq!(read[1].error(&COLS, "value", "bad").column, "数值");
+        let only_value = write_sheet("表", &COLS[1..], &[], false, &[]).unwrap();
+        assert!(
+            matches!(read_sheet(&only_value, &COLS), Err(SheetError::MissingHeaders(h)) if h == "编码")
+        );
+        let csv = write_csv(&COLS, &rows[..1]).unwrap();
+        assert!(
+            String::from_utf8(csv[3..].to_vec())
+                .unwrap()
+                .starts_with("编码,数值,备注\nA-1,12.5,x")
+        );
     }
 
     #[test]

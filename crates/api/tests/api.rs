@@ -1644,3 +1644,657 @@ async fn calculations_over_http() {
     assert_eq!(r.status(), 401);
     app.finish().await;
 }
+
+/// Posts an xlsx as the `file` field of a multipart form, as the console does.
+async fn upload(app: &App, token: &str, path: &str, book: Vec<u8>) -> (StatusCode, Value) {
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(book).file_name("import.xlsx"),
+    );
+    let r = app
+        .client
+        .post(format!("{}{path}", app.base))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    (r.status(), r.json().await.unwrap_or(Value::Null))
+}
+
+fn sheet(headers: &[&str], rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+async fn monitoring_crud(app: &App) {
+    let t = app.token("admin").await;
+    let (ea1, eb) = (app.id("eA1"), app.id("eB"));
+    let post = |path: &'static str, body: Value| {
+        let t = t.clone();
+        async move { app.call(&t, Method::POST, path, Some(body)).await }
+    };
+
+    // Devices: create, duplicate code, the DTO never holds the hash.
+    let (s, dev) = post(
+        "/api/devices",
+        json!({"code": "DTU-1", "name": "一号罐区DTU", "enterpriseId": ea1, "kind": "dtu"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{dev}");
+    assert_eq!(
+        (&dev["online"], &dev["hasPassword"], &dev["status"]),
+        (&json!(false), &json!(false), &json!("active"))
+    );
+    assert!(dev.get("passwordHash").is_none() && dev.get("password").is_none());
+    let dev_id = dev["id"].as_i64().unwrap();
+    let (s, v) = post(
+        "/api/devices",
+        json!({"code": "DTU-1", "name": "x", "enterpriseId": ea1, "kind": "dtu"}),
+    )
+    .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["code"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    let (s, dev_b) = post(
+        "/api/devices",
+        json!({"code": "DTU-B", "name": "乙区DTU", "enterpriseId": eb, "kind": "gateway"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{dev_b}");
+    let dev_b_id = dev_b["id"].as_i64().unwrap();
+
+    // Sensors: limits are stored in the API shape; the engine validates them with field names.
+    let limits = json!({"limits": [{"kind": "high", "value": 50.0, "priority": "high"},
+                                    {"kind": "high_high", "value": 75.0, "priority": "critical", "onDelayS": 0}]});
+    let sensor = |code: &str, device: Option<i64>, enterprise: i64, settings: Value| {
+        json!({"code": code, "name": format!("{code} 可燃气体"), "deviceId": device, "enterpriseId": enterprise,
+               "quantity": "combustible_gas", "unit": "%LEL", "samplingPeriodS": 10, "staleAfter": 0, "settings": settings})
+    };
+    let (s, gt1) = post(
+        "/api/sensors",
+        sensor("GT-1", Some(dev_id), ea1, limits.clone()),
+    )
+    .await;
+    assert_eq!(s, 201, "{gt1}");
+    let gt1_id = gt1["id"].as_i64().unwrap();
+    assert_eq!(gt1["settings"]["limits"][0]["value"], 50.0);
+    assert_eq!(
+        (&gt1["deviceCode"], &gt1["outOfService"], &gt1["latest"]),
+        (&json!("DTU-1"), &json!(false), &Value::Null)
+    );
+    for (settings, field) in [
+        (
+            json!({"limits": [{"kind": "high", "value": 5, "priority": "high", "deadbandPct": 2}]}),
+            "settings.limits[0].deadbandPct",
+        ),
+        (
+            json!({"limits": [{"kind": "high", "value": 5, "priority": "urgent"}]}),
+            "settings.limits[0].priority",
+        ),
+        (
+            json!({"limits": [{"kind": "low", "value": 5, "priority": "high"}, {"kind": "low", "value": 1, "priority": "high"}]}),
+            "settings.limits[1].kind",
+        ),
+        (
+            json!({"limits": [], "schedule": {"start": "25:00", "end": "05:00"}}),
+            "settings.schedule.start",
+        ),
+        (json!({"limitz": []}), "settings.limitz"),
+    ] {
+        let (s, v) = post("/api/sensors", sensor("GT-X", None, ea1, settings.clone())).await;
+        assert_eq!(s, 422, "{settings} -> {v}");
+        assert!(
+            v["fields"][field].is_string(),
+            "{settings}: expected {field}, got {v}"
+        );
+    }
+    let (s, v) = post("/api/sensors", sensor("GT-1", None, ea1, json!({}))).await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["code"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    let (s, v) = post(
+        "/api/sensors",
+        sensor("GT-X", Some(dev_b_id), ea1, json!({})),
+    )
+    .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["deviceId"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    let (s, gt_b) = post(
+        "/api/sensors",
+        sensor("GT-B", Some(dev_b_id), eb, json!({})),
+    )
+    .await;
+    assert_eq!(s, 201, "{gt_b}");
+    let gt_b_id = gt_b["id"].as_i64().unwrap();
+
+    // Scope: the enterprise manager of A1 sees neither B's device nor its sensor.
+    let mgr = app.token("mgr").await;
+    let (s, list) = app.get(&mgr, "/api/devices?pageSize=100").await;
+    assert_eq!(s, 200, "{list}");
+    let codes: Vec<&str> = list["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["DTU-1"]);
+    for path in [
+        format!("/api/devices/{dev_b_id}"),
+        format!("/api/sensors/{gt_b_id}"),
+        format!("/api/sensors/{gt_b_id}/trend"),
+    ] {
+        assert_eq!(app.get(&mgr, &path).await.0, 404, "{path}");
+    }
+    let (s, _) = app
+        .call(
+            &mgr,
+            Method::PUT,
+            &format!("/api/devices/{dev_b_id}"),
+            Some(json!({"code": "DTU-B", "name": "taken", "enterpriseId": eb, "kind": "dtu"})),
+        )
+        .await;
+    assert_eq!(s, 404);
+    assert_eq!(
+        app.call(
+            &mgr,
+            Method::DELETE,
+            &format!("/api/sensors/{gt_b_id}"),
+            None
+        )
+        .await
+        .0,
+        404
+    );
+    let (s, v) = app
+        .call(
+            &mgr,
+            Method::POST,
+            "/api/devices",
+            Some(json!({"code": "DTU-M", "name": "m", "enterpriseId": eb, "kind": "dtu"})),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["enterpriseId"].is_string()),
+        (422, true),
+        "{v}"
+    );
+
+    // MQTT password: returned once, stored as a verifiable hash.
+    let (s, secret) = app
+        .call(
+            &t,
+            Method::POST,
+            &format!("/api/devices/{dev_id}/secret"),
+            None,
+        )
+        .await;
+    assert_eq!(s, 200, "{secret}");
+    assert_eq!(secret["username"], "DTU-1");
+    let password = secret["password"].as_str().unwrap();
+    assert_eq!(password.len(), 24);
+    let stored = app
+        .store
+        .find_device_by_code("DTU-1")
+        .await
+        .unwrap()
+        .unwrap();
+    let hash = stored.password_hash.expect("hash stored");
+    assert_ne!(hash, password);
+    assert!(anjian_api::auth::verify_password(password, &hash));
+    assert_eq!(
+        app.get(&t, &format!("/api/devices/{dev_id}")).await.1["hasPassword"],
+        true
+    );
+
+    // A webhook created before the alarm gets a delivery queued.
+    let (s, v) = post(
+        "/api/webhooks",
+        json!({"name": "bad", "url": "ftp://example.com/x", "minPriority": "low"}),
+    )
+    .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["url"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    let (s, hook) = post(
+        "/api/webhooks",
+        json!({"name": "值班室", "url": "http://127.0.0.1:9/hook", "secret": "s3cret", "minPriority": "low", "enabled": true}),
+    )
+    .await;
+    assert_eq!(s, 201, "{hook}");
+    assert_eq!(
+        (&hook["hasSecret"], hook.get("secret")),
+        (&json!(true), None)
+    );
+    let hook_id = hook["id"].as_i64().unwrap();
+
+    // Telemetry above the high limit raises an alarm and shows in the trend.
+    let ts = chrono::Utc::now().timestamp_millis() - 1_000;
+    let (s, rep) = post(
+        "/api/telemetry",
+        json!({"ts": ts, "values": {"GT-1": 60.5}}),
+    )
+    .await;
+    assert_eq!((s.as_u16(), &rep["accepted"]), (200, &json!(1)), "{rep}");
+    let mut alarm = Value::Null;
+    for _ in 0..50 {
+        let (_, list) = app.get(&t, "/api/alarms?source=GT-1&active=true").await;
+        if let Some(a) = list["rows"]
+            .as_array()
+            .and_then(|r| r.iter().find(|a| a["condition"] == "high"))
+        {
+            alarm = a.clone();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(
+        (&alarm["priority"], &alarm["sensorId"], &alarm["firstValue"]),
+        (&json!("high"), &json!(gt1_id), &json!(60.5)),
+        "no high alarm within 5 s: {alarm}"
+    );
+    let (s, trend) = app
+        .get(
+            &t,
+            &format!(
+                "/api/sensors/{gt1_id}/trend?from={}&to={}",
+                ts - 60_000,
+                ts + 60_000
+            ),
+        )
+        .await;
+    assert_eq!(s, 200, "{trend}");
+    assert_eq!(trend["raw"], json!([{"ts": ts, "value": 60.5}]));
+    assert_eq!(trend["points"].as_array().unwrap().len(), 1, "{trend}");
+    assert_eq!(
+        (&trend["points"][0]["max"], &trend["points"][0]["avg"]),
+        (&json!(60.5), &json!(60.5))
+    );
+    assert!(
+        trend["limits"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"kind": "high", "value": 50.0, "priority": "high"}))
+    );
+    assert_eq!(trend["sensor"]["latest"]["value"], 60.5);
+    let (s, v) = app
+        .get(
+            &t,
+            &format!(
+                "/api/sensors/{gt1_id}/trend?from={ts}&to={}",
+                ts + 32 * 86_400_000
+            ),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["from"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    let dev = app.get(&t, &format!("/api/devices/{dev_id}")).await.1;
+    assert_eq!(
+        (&dev["online"], &dev["lastSeen"]),
+        (&json!(true), &json!(ts)),
+        "{dev}"
+    );
+    let (s, deliveries) = app
+        .get(
+            &t,
+            &format!("/api/webhooks/{hook_id}/deliveries?pageSize=5"),
+        )
+        .await;
+    assert_eq!(s, 200, "{deliveries}");
+    assert!(deliveries["total"].as_u64().unwrap() >= 1, "{deliveries}");
+    assert_eq!(deliveries["rows"][0]["webhookId"], hook_id);
+
+    // Webhook update: a blank secret keeps the stored one.
+    let (s, v) = app
+        .call(&t, Method::PUT, &format!("/api/webhooks/{hook_id}"),
+              Some(json!({"name": "值班室2", "url": "https://example.com/h", "secret": "", "minPriority": "high", "enabled": false})))
+        .await;
+    assert_eq!(
+        (s.as_u16(), &v["name"], &v["hasSecret"], &v["enabled"]),
+        (200, &json!("值班室2"), &json!(true), &json!(false)),
+        "{v}"
+    );
+    assert_eq!(
+        app.store
+            .get_webhook(hook_id)
+            .await
+            .unwrap()
+            .secret
+            .as_deref(),
+        Some("s3cret")
+    );
+    let (_, hooks) = app.get(&t, "/api/webhooks").await;
+    assert_eq!(hooks["total"], 1);
+    assert_eq!(
+        app.call(
+            &t,
+            Method::DELETE,
+            &format!("/api/webhooks/{hook_id}"),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        app.get(&t, &format!("/api/webhooks/{hook_id}/deliveries"))
+            .await
+            .0,
+        404
+    );
+
+    // Voting groups: every member needs the voting limit; a member keeps its limit and its place.
+    let (s, gt2) = post(
+        "/api/sensors",
+        sensor(
+            "GT-2",
+            Some(dev_id),
+            ea1,
+            json!({"limits": [{"kind": "low", "value": 1, "priority": "high"}]}),
+        ),
+    )
+    .await;
+    assert_eq!(s, 201, "{gt2}");
+    let gt2_id = gt2["id"].as_i64().unwrap();
+    let group = json!({"code": "VOTE-1", "name": "罐区2oo2", "enterpriseId": ea1, "members": ["GT-1", "GT-2"],
+                       "condition": "high", "k": 2, "windowS": 60, "priority": "critical"});
+    let (s, v) = post("/api/alarm-groups", group.clone()).await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["members"].is_string()),
+        (422, true),
+        "GT-2 has no high limit: {v}"
+    );
+    let mut gt2_body = sensor("GT-2", Some(dev_id), ea1, limits.clone());
+    let (s, v) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/sensors/{gt2_id}"),
+            Some(gt2_body.clone()),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    let mut bad_k = group.clone();
+    bad_k["k"] = json!(3);
+    let (s, v) = post("/api/alarm-groups", bad_k).await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["k"].is_string()),
+        (422, true),
+        "{v}"
+    );
+    let (s, g) = post("/api/alarm-groups", group.clone()).await;
+    assert_eq!(
+        (s.as_u16(), &g["members"]),
+        (201, &json!(["GT-1", "GT-2"])),
+        "{g}"
+    );
+    let group_id = g["id"].as_i64().unwrap();
+    gt2_body["settings"] = json!({"limits": []});
+    let (s, v) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/sensors/{gt2_id}"),
+            Some(gt2_body),
+        )
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["settings"].is_string()),
+        (422, true),
+        "a group member loses its limit: {v}"
+    );
+    assert_eq!(
+        app.call(&t, Method::DELETE, &format!("/api/sensors/{gt2_id}"), None)
+            .await
+            .0,
+        422
+    );
+    assert_eq!(
+        app.get(&mgr, &format!("/api/alarm-groups/{group_id}"))
+            .await
+            .0,
+        200
+    );
+    let mut renamed = group.clone();
+    renamed["name"] = json!("改名");
+    let (s, v) = app
+        .call(
+            &t,
+            Method::PUT,
+            &format!("/api/alarm-groups/{group_id}"),
+            Some(renamed),
+        )
+        .await;
+    assert_eq!((s.as_u16(), &v["name"]), (200, &json!("改名")), "{v}");
+    assert_eq!(
+        app.call(
+            &t,
+            Method::DELETE,
+            &format!("/api/alarm-groups/{group_id}"),
+            None
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        app.call(&t, Method::DELETE, &format!("/api/sensors/{gt2_id}"), None)
+            .await
+            .0,
+        204
+    );
+
+    // A device with sensors cannot be deleted.
+    let (s, v) = app
+        .call(&t, Method::DELETE, &format!("/api/devices/{dev_id}"), None)
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["fields"]["id"].is_string()),
+        (422, true),
+        "{v}"
+    );
+
+    // Import: one bad row is reported and nothing is stored, unless importValid=true.
+    let headers = [
+        "设备编码*",
+        "设备名称*",
+        "所属企业*",
+        "设备类型*",
+        "离线判定(秒)",
+        "状态",
+    ];
+    let book = sheet(
+        &headers,
+        &[
+            vec!["DTU-2", "二号", "测试企业2", "DTU", "120", "正常"],
+            vec!["DTU-3", "三号", "测试企业2", "路由器", "", ""],
+            vec!["DTU-4", "四号", &code(2), "网关", "", "停用"],
+        ],
+    );
+    let (s, rep) = upload(app, &t, "/api/devices/import", book.clone()).await;
+    assert_eq!(s, 422, "{rep}");
+    assert_eq!(
+        (&rep["totalRows"], &rep["validRows"], &rep["imported"]),
+        (&json!(3), &json!(2), &json!(0)),
+        "{rep}"
+    );
+    assert_eq!(
+        rep["errors"],
+        json!([{"row": 3, "column": "设备类型", "field": "kind", "message": "must be 网关 or DTU (gateway / dtu)"}])
+    );
+    assert_eq!(app.get(&t, "/api/devices?code=DTU-2").await.1["total"], 0);
+    let (s, rep) = upload(app, &t, "/api/devices/import?importValid=true", book).await;
+    assert_eq!((s.as_u16(), &rep["imported"]), (200, &json!(2)), "{rep}");
+    let (_, d4) = app.get(&t, "/api/devices?code=DTU-4").await;
+    assert_eq!(
+        (
+            &d4["rows"][0]["kind"],
+            &d4["rows"][0]["status"],
+            &d4["rows"][0]["enterpriseId"]
+        ),
+        (&json!("gateway"), &json!("disabled"), &json!(ea1))
+    );
+    // Sensors import with the limit columns; a bad setting names its row.
+    let book = sheet(
+        &[
+            "监测点编码*",
+            "监测点名称*",
+            "所属企业*",
+            "所属设备编码",
+            "监测类型*",
+            "采样周期(秒)*",
+            "高报",
+            "报警设置(JSON)",
+        ],
+        &[
+            vec![
+                "GT-10",
+                "十号",
+                "测试企业2",
+                "DTU-2",
+                "有毒气体",
+                "30",
+                "20",
+                "",
+            ],
+            vec![
+                "GT-11",
+                "十一号",
+                "测试企业2",
+                "DTU-B",
+                "氧气",
+                "30",
+                "",
+                "",
+            ],
+            vec![
+                "GT-12",
+                "十二号",
+                "测试企业2",
+                "",
+                "温度",
+                "30",
+                "",
+                r#"{"limits":[{"kind":"high","value":5,"priority":"high","deadbandPct":1}]}"#,
+            ],
+        ],
+    );
+    let (s, rep) = upload(app, &t, "/api/sensors/import", book).await;
+    assert_eq!((s.as_u16(), &rep["imported"]), (422, &json!(0)), "{rep}");
+    let fields: Vec<(u64, &str)> = rep["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["row"].as_u64().unwrap(), e["field"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        fields,
+        [(3, "deviceId"), (4, "settings.limits[0].deadbandPct")],
+        "{rep}"
+    );
+
+    // Export: the filtered list as xlsx, readable with calamine; CSV with a BOM.
+    let r = app
+        .client
+        .get(format!(
+            "{}/api/devices/export?format=xlsx&enterpriseId={ea1}",
+            app.base
+        ))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let bytes = r.bytes().await.unwrap().to_vec();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        cells[0][..4],
+        ["设备编码", "设备名称", "所属企业", "设备类型"]
+    );
+    let mut exported: Vec<&str> = cells[1..].iter().map(|r| r[0].as_str()).collect();
+    exported.sort();
+    assert_eq!(exported, ["DTU-1", "DTU-2", "DTU-4"]);
+    assert!(
+        cells
+            .iter()
+            .any(|r| r[0] == "DTU-2" && r[3] == "DTU" && r[4] == "120" && r[5] == "正常"),
+        "{cells:?}"
+    );
+    let r = app
+        .client
+        .get(format!("{}/api/sensors/export?format=csv", app.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let csv = r.bytes().await.unwrap();
+    assert_eq!(&csv[..3], &[0xEF, 0xBB, 0xBF]);
+    assert!(String::from_utf8_lossy(&csv).contains("GT-1"));
+    let r = app
+        .client
+        .get(format!("{}/api/sensors/import-template", app.base))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.get(&mgr, "/api/devices/import-template").await.0, 200);
+    assert_eq!(
+        app.get(&app.token("officer").await, "/api/devices/import-template")
+            .await
+            .0,
+        403
+    );
+}
+
+#[tokio::test]
+async fn monitoring_configuration_sqlite() {
+    let app = App::sqlite().await;
+    monitoring_crud(&app).await;
+    app.finish().await;
+}
+
+#[tokio::test]
+async fn monitoring_configuration_postgres() {
+    let Some(db) = TestDb::postgres().await else {
+        eprintln!("ANJIAN_TEST_POSTGRES_URL not set: skipped");
+        return;
+    };
+    let app = App::start(db).await;
+    monitoring_crud(&app).await;
+    app.finish().await;
+}

@@ -584,6 +584,15 @@ impl Store {
             .map_err(|e| unique_as_field(e, "code", "a device with this code already exists"))
     }
 
+    /// Checks a device as [`Store::create_device`] would, storing nothing (imports check each
+    /// row; a duplicate code is found only on insert).
+    ///
+    /// # Errors
+    /// Field errors as for create.
+    pub async fn validate_device(&self, d: &DeviceInput, scope: &ScopeFilter) -> Result<()> {
+        Self::check_device(&self.db, d, scope).await
+    }
+
     /// Creates a device (without an MQTT password; see [`Store::set_device_password`]).
     ///
     /// # Errors
@@ -942,6 +951,15 @@ impl Store {
             .map_err(|e| unique_as_field(e, "code", "a sensor with this code already exists"))
     }
 
+    /// Checks a sensor as [`Store::create_sensor`] would, storing nothing (a duplicate code is
+    /// found only on insert).
+    ///
+    /// # Errors
+    /// Field errors as for create.
+    pub async fn validate_sensor(&self, s: &SensorInput, scope: &ScopeFilter) -> Result<()> {
+        Self::check_sensor(&self.db, s, scope).await
+    }
+
     /// Creates a sensor.
     ///
     /// # Errors
@@ -1191,6 +1209,18 @@ impl Store {
             updated_at: Set(Utc::now()),
             ..Default::default()
         }
+    }
+
+    /// Checks an alarm group as [`Store::create_alarm_group`] would, storing nothing.
+    ///
+    /// # Errors
+    /// Field errors as for create.
+    pub async fn validate_alarm_group(
+        &self,
+        g: &AlarmGroupInput,
+        scope: &ScopeFilter,
+    ) -> Result<()> {
+        Self::check_group(&self.db, g, scope).await
     }
 
     /// Creates an alarm group.

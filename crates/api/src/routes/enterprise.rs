@@ -453,12 +453,23 @@ pub async fn stats(State(s): State<AppState>, me: CurrentUser) -> ApiResult<Json
 }
 
 fn file_response(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
+    attachment(bytes, content_type, "enterprises", filename)
+}
+
+/// A file download: `content_type`, and a `Content-Disposition` naming the file `filename` with
+/// the ASCII fallback `{ascii_base}.{extension}`.
+pub(crate) fn attachment(
+    bytes: Vec<u8>,
+    content_type: &'static str,
+    ascii_base: &str,
+    filename: &str,
+) -> Response {
     let mut r = bytes.into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     // RFC 6266 / 5987: an ASCII fallback and the UTF-8 name.
     let disposition = format!(
-        "attachment; filename=\"enterprises.{}\"; filename*=UTF-8''{}",
+        "attachment; filename=\"{ascii_base}.{}\"; filename*=UTF-8''{}",
         filename.rsplit('.').next().unwrap_or("bin"),
         utf8_percent(filename)
     );
@@ -480,7 +491,7 @@ fn utf8_percent(s: &str) -> String {
         .collect()
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// The import template (xlsx), with an example row and a sheet of accepted values.
 #[utoipa::path(get, path = "/api/enterprises/import-template", tag = "enterprise", security(("bearer" = [])),
@@ -630,6 +641,17 @@ pub async fn import(
     } else {
         0
     };
+    Ok(import_response(parsed.len(), valid_rows, imported, errors))
+}
+
+/// The import report and its status: 200 when every row was valid or some rows were stored,
+/// else 422.
+pub(crate) fn import_response(
+    total_rows: usize,
+    valid_rows: usize,
+    imported: u64,
+    errors: Vec<RowError>,
+) -> Response {
     let bad_rows = {
         let mut r: Vec<usize> = errors.iter().map(|e| e.row).collect();
         r.dedup();
@@ -643,9 +665,7 @@ pub async fn import(
         },
         message: if errors.is_empty() {
             format!(
-                "{} 行全部有效，已导入 {imported} 行 / all {} rows valid, {imported} imported",
-                parsed.len(),
-                parsed.len()
+                "{total_rows} 行全部有效，已导入 {imported} 行 / all {total_rows} rows valid, {imported} imported"
             )
         } else if imported > 0 {
             format!(
@@ -654,7 +674,7 @@ pub async fn import(
         } else {
             format!("{bad_rows} 行有误，未导入任何数据 / {bad_rows} bad rows; nothing was imported")
         },
-        total_rows: parsed.len(),
+        total_rows,
         valid_rows,
         imported,
         errors,
@@ -664,10 +684,11 @@ pub async fn import(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, Json(report)).into_response())
+    (status, Json(report)).into_response()
 }
 
-async fn read_upload(req: Request, s: &AppState) -> ApiResult<Bytes> {
+/// The uploaded file: the `file` field of a multipart form, or the raw body.
+pub(crate) async fn read_upload(req: Request, s: &AppState) -> ApiResult<Bytes> {
     let ct = req
         .headers()
         .get(header::CONTENT_TYPE)

@@ -16,6 +16,7 @@ pub mod calc;
 pub mod config;
 pub mod enterprise;
 pub mod monitor;
+pub mod monitoring;
 pub mod org;
 
 /// A page of rows: `{total, rows}`.
@@ -115,4 +116,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(config::router())
         .merge(monitor::router())
         .merge(alarm::router())
+        .merge(monitoring::router())
 }
