@@ -28,6 +28,10 @@ const SENSORS: [&str; 3] = ["GT-1", "GT-2", "GT-3"];
 /// High limit of every test sensor (`value > 90` raises; `<= 90` clears).
 const LIMIT: f64 = 90.0;
 
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -85,7 +89,8 @@ async fn seed(url: &str) {
                 name: "网关".into(),
                 enterprise_id: e.id,
                 kind: "gateway".into(),
-                offline_after_s: None,
+                // No device-offline alarm during the test (the default is 3 sampling periods).
+                offline_after_s: Some(3600),
                 status: "active".into(),
                 remark: None,
             },
@@ -326,7 +331,8 @@ async fn a_reading_over_the_built_in_listener_raises_an_alarm_on_the_stream_and_
         );
 
         let (client, mut el) = mqtt_client(mqtt, "gw-t1", true);
-        let t0 = 1_800_000_000_000_i64;
+        // Readings must not be stamped in the future (more than 5 minutes ahead is dropped).
+        let t0 = now_ms() - 3_600_000;
         client
             .publish(
                 topic(),
@@ -524,7 +530,7 @@ async fn sigkill_while_readings_stream_in_loses_no_acknowledged_reading_and_no_a
         let mqtt = free_port();
         let http = free_port();
         let env = [("ANJIAN_MQTT_LISTEN", format!("127.0.0.1:{mqtt}"))];
-        let t0 = 1_800_000_000_000_i64;
+        let t0 = now_ms() - 7_200_000;
         let tracker = Arc::new(Mutex::new(Tracker::default()));
 
         let server = Server::start(&db.url, http, &env);
@@ -657,7 +663,7 @@ async fn through_mosquitto_anjian_subscribes_and_raises_the_alarm() {
     tokio::time::sleep(Duration::from_millis(800)).await;
     let (client, mut el) = mqtt_client(1883, &format!("{client_id}-device"), false);
     let poller = tokio::spawn(async move { while el.poll().await.is_ok() {} });
-    let ts = 1_800_000_100_000_i64;
+    let ts = now_ms() - 60_000;
     client
         .publish(
             topic(),
