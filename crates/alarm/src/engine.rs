@@ -715,20 +715,21 @@ impl Engine {
                 let g = pt.esc_gen;
                 e.push(a.started_at.saturating_add(after), g, Target::Esc(p));
             }
-            if a.condition == Condition::DeviceOffline
-                && a.active
-                && a.source_kind == SourceKind::Device
-            {
-                let d = e.points[pi].owner as usize;
-                e.devices[d].offline = true;
-                let ss = e.devices[d].sensors.clone();
-                for s in ss {
-                    for q in e.sensors[s as usize].points() {
-                        e.points[q as usize].suppressed = true;
-                    }
+            e.points[pi].occ = Some(Box::new(a));
+        }
+        // A device whose offline condition holds (its alarm active, or closed by hand while
+        // offline, i.e. latched) is still offline: its sensors stay suppressed.
+        for d in 0..e.devices.len() {
+            if !e.points[e.devices[d].point as usize].cond {
+                continue;
+            }
+            e.devices[d].offline = true;
+            let ss = e.devices[d].sensors.clone();
+            for s in ss {
+                for q in e.sensors[s as usize].points() {
+                    e.points[q as usize].suppressed = true;
                 }
             }
-            e.points[pi].occ = Some(Box::new(a));
         }
         for p in 0..e.points.len() {
             e.refresh(p as u32);

@@ -921,6 +921,56 @@ fn restore_after_restart() {
     assert_eq!(out[0].state, AlarmState::Normal);
 }
 
+/// A device alarm closed by hand while the device is offline latches it; after a restart the device
+/// is still offline and its sensors' alarms stay suppressed (found by the lifecycle proptest).
+#[test]
+fn restore_keeps_a_latched_offline_device_suppressing() {
+    let rules = "[[device]]\ncode = \"D\"\n[[sensor]]\ncode = \"A\"\ndevice = \"D\"\nsampling_period = \"10s\"\n[[sensor.limit]]\nkind = \"high\"\nvalue = 50.0\npriority = \"high\"\n";
+    let mut e = eng(rules);
+    let mut out = Vec::new();
+    rd(&mut e, "A", 0, 60.0, &mut out);
+    e.advance_to(MIN, &mut out);
+    let dev = out
+        .iter()
+        .find(|x| x.condition == Condition::DeviceOffline)
+        .map(|x| x.alarm_id)
+        .expect("device offline raised");
+    e.command(
+        Command::Close {
+            alarm_id: dev,
+            actor: "op".into(),
+            reason: "maintenance".into(),
+        },
+        2 * MIN,
+        &mut out,
+    )
+    .expect("close");
+    let st = e.snapshot();
+    assert_eq!(
+        st.latched,
+        vec![("D".to_string(), Condition::DeviceOffline)]
+    );
+    assert_eq!(e.alarm(1).map(|a| a.state), Some(AlarmState::Suppressed));
+    out.clear();
+    let mut r = Engine::restore(
+        RuleSet::from_toml(rules).expect("rules"),
+        st.clone(),
+        3 * MIN,
+    )
+    .expect("restore");
+    assert_eq!(r.snapshot().alarms, st.alarms);
+    // a reading returns the device: nothing to clear (closed), then the sensor is unsuppressed
+    rd(&mut r, "A", 4 * MIN, 60.0, &mut out);
+    assert_eq!(
+        out.iter().map(|x| (x.kind, x.alarm_id)).collect::<Vec<_>>(),
+        vec![(Unsuppressed, 1)]
+    );
+    assert_eq!(
+        r.alarm(1).map(|a| a.state),
+        Some(AlarmState::Unacknowledged)
+    );
+}
+
 // ---- input policy
 
 #[test]
