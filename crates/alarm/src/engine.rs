@@ -224,6 +224,9 @@ struct Point {
     esc_gen: u32,
     deesc_gen: u32,
     shelve_gen: u32,
+    /// The open occurrence was de-escalated (its escalation is armed again if the value turns
+    /// abnormal before the clear).
+    deescalated: bool,
     oos: bool,
     latched: bool,
     suppressed: bool,
@@ -442,6 +445,7 @@ fn new_point(
         esc_gen: 0,
         deesc_gen: 0,
         shelve_gen: 0,
+        deescalated: false,
         oos: false,
         latched: false,
         suppressed: false,
@@ -1376,6 +1380,7 @@ impl Engine {
         pt.esc_gen = pt.esc_gen.wrapping_add(1);
         pt.deesc_gen = pt.deesc_gen.wrapping_add(1);
         pt.shelve_gen = pt.shelve_gen.wrapping_add(1);
+        pt.deescalated = false;
     }
 
     fn held(&self, p: u32) -> bool {
@@ -1504,6 +1509,7 @@ impl Engine {
             last_value: value,
             chattering: false,
         }));
+        pt.deescalated = false;
         self.by_id.insert(id, p);
         self.refresh(p);
         self.emit(p, EventKind::Raised, ts, value, None, None, out);
@@ -1654,6 +1660,16 @@ impl Engine {
             pt.off_count = 0;
             pt.off_gen = pt.off_gen.wrapping_add(1);
             pt.deesc_gen = pt.deesc_gen.wrapping_add(1);
+            // Abnormal again before the clear after a de-escalation: escalate again after
+            // `escalate.after` from this reading (before a first escalation its timer still runs).
+            if pt.deescalated
+                && let Some((after, _)) = l.escalate
+            {
+                pt.deescalated = false;
+                pt.esc_gen = pt.esc_gen.wrapping_add(1);
+                let g = pt.esc_gen;
+                self.push(ts.saturating_add(after), g, Target::Esc(p));
+            }
         }
     }
 
@@ -1837,6 +1853,7 @@ impl Engine {
                     && o.priority != prio
                 {
                     o.priority = prio;
+                    pt.deescalated = true;
                     self.emit(p, EventKind::Deescalated, ts, None, None, None, out);
                 }
             }
