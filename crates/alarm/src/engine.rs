@@ -6,6 +6,13 @@
 //! live in one binary heap ordered by `(due, seq)`; cancelled timers are skipped lazily by a
 //! generation counter. Stale and offline timers are re-armed when they fire instead of being
 //! pushed per reading, so a reading that fires nothing costs no heap operation and no allocation.
+//!
+//! Hot / cold split: what a reading needs is kept apart from the rest, in dense `Vec`s parallel to
+//! the cold ones: per sensor a [`SensorHot`] (times, range, point indices, flags: 72 bytes), per
+//! point a [`Hot`] (condition flags and the limit value: 16 bytes). A reading that crosses nothing
+//! touches only those — about 140 bytes for a sensor with two limits — and no heap operation, map
+//! lookup or allocation; the cold [`Point`] (spec details, delays, occurrence, chattering history)
+//! is read only when something may change.
 
 use crate::rules::{Direction, RuleSet};
 use crate::{
@@ -171,6 +178,34 @@ enum Spec {
     Other,
 }
 
+/// The per-reading part of a point, in a dense `Vec` parallel to the points (24 bytes): a
+/// reading that changes nothing reads only this (and the sensor's [`SensorHot`]).
+#[derive(Clone, Copy, Debug, Default)]
+struct Hot {
+    /// Limits: the limit value (copy of the spec's, for the fast path).
+    value: f64,
+    /// Limits: `high` (`value > limit`) or low (`value < limit`).
+    high: bool,
+    /// The (debounced) condition is true.
+    cond: bool,
+    /// The latest reading was abnormal (with the deadband of the current `cond`).
+    raw_abn: bool,
+}
+
+impl Hot {
+    fn of(spec: &Spec) -> Hot {
+        match spec {
+            Spec::Limit(l) => Hot {
+                value: l.value,
+                high: l.high,
+                ..Hot::default()
+            },
+            _ => Hot::default(),
+        }
+    }
+}
+
+/// The rest of a point (cold: touched only when something happens to it).
 #[derive(Debug)]
 struct Point {
     source_kind: SourceKind,
@@ -180,10 +215,6 @@ struct Point {
     /// Sensor / device / group index.
     owner: u32,
     spec: Spec,
-    /// The (debounced) condition is true.
-    cond: bool,
-    /// The latest reading was abnormal (with the deadband of the current `cond`).
-    raw_abn: bool,
     on_since: Option<Millis>,
     on_count: u32,
     off_since: Option<Millis>,
@@ -193,6 +224,9 @@ struct Point {
     esc_gen: u32,
     deesc_gen: u32,
     shelve_gen: u32,
+    /// The open occurrence was de-escalated (its escalation is armed again if the value turns
+    /// abnormal before the clear).
+    deescalated: bool,
     oos: bool,
     latched: bool,
     suppressed: bool,
@@ -246,22 +280,45 @@ impl Window {
     }
 }
 
+/// No device / no communication-fault point.
+const NONE: u32 = u32::MAX;
+
+/// The per-reading part of a sensor (72 bytes), in a dense `Vec` parallel to `sensors`: the
+/// static data a reading needs (copies of the cold [`Sensor`]'s) and the mutable times and flags.
+#[derive(Debug)]
+struct SensorHot {
+    last_ts: Millis,
+    last_good_ts: Millis,
+    last_seen: Millis,
+    /// Communication fault after this long without a reading; 0 = off.
+    stale_ms: Millis,
+    /// Measuring range, `-inf..=+inf` without one.
+    lo: f64,
+    hi: f64,
+    /// Limit points `a..b`.
+    a: u32,
+    b: u32,
+    /// Sensor-fault point; the rate-of-change point (if any) is `fault - 1`.
+    fault: u32,
+    /// Communication-fault point, or [`NONE`].
+    comm: u32,
+    /// Device index, or [`NONE`].
+    device: u32,
+    stale_armed: bool,
+    window_open: bool,
+    has_rate: bool,
+    has_groups: bool,
+}
+
+/// The rest of a sensor (cold).
 #[derive(Debug)]
 struct Sensor {
     code: Arc<str>,
-    device: Option<u32>,
     limits: (u32, u32),
     rate: Option<u32>,
     fault: u32,
     comm: Option<u32>,
-    range: Option<[f64; 2]>,
-    stale_ms: Millis,
-    last_ts: Millis,
-    last_good_ts: Millis,
-    last_seen: Millis,
-    stale_armed: bool,
     window: Option<Window>,
-    window_open: bool,
     rate_buf: VecDeque<(Millis, f64)>,
     groups: Vec<u32>,
 }
@@ -335,9 +392,13 @@ impl PartialOrd for Timer {
 pub struct Engine {
     rules: RuleSet,
     sensors: Vec<Sensor>,
+    /// Parallel to `sensors`.
+    shot: Vec<SensorHot>,
     devices: Vec<Device>,
     groups: Vec<Group>,
     points: Vec<Point>,
+    /// Parallel to `points`.
+    hot: Vec<Hot>,
     sensor_by_code: HashMap<Arc<str>, u32>,
     device_by_code: HashMap<Arc<str>, u32>,
     group_by_code: HashMap<Arc<str>, u32>,
@@ -375,8 +436,6 @@ fn new_point(
         priority,
         owner,
         spec,
-        cond: false,
-        raw_abn: false,
         on_since: None,
         on_count: 0,
         off_since: None,
@@ -386,6 +445,7 @@ fn new_point(
         esc_gen: 0,
         deesc_gen: 0,
         shelve_gen: 0,
+        deescalated: false,
         oos: false,
         latched: false,
         suppressed: false,
@@ -435,6 +495,7 @@ impl Engine {
         )?;
         let mut points = Vec::new();
         let mut sensors = Vec::with_capacity(rules.sensors.len());
+        let mut shot = Vec::with_capacity(rules.sensors.len());
         let mut sensor_by_code = HashMap::with_capacity(rules.sensors.len());
         let mut device_by_code = HashMap::new();
         let mut devices = Vec::new();
@@ -553,20 +614,29 @@ impl Engine {
                 None => VecDeque::new(),
             };
             sensor_by_code.insert(code.clone(), ix);
+            shot.push(SensorHot {
+                last_ts: Millis::MIN,
+                last_good_ts: Millis::MIN,
+                last_seen: Millis::MIN,
+                stale_ms: s.sampling_period.0.saturating_mul(s.stale_after as i64),
+                lo: s.range.map_or(f64::NEG_INFINITY, |r| r[0]),
+                hi: s.range.map_or(f64::INFINITY, |r| r[1]),
+                a,
+                b,
+                fault,
+                comm: comm.unwrap_or(NONE),
+                device: device.unwrap_or(NONE),
+                stale_armed: false,
+                window_open: window.is_none(),
+                has_rate: rate.is_some(),
+                has_groups: false,
+            });
             sensors.push(Sensor {
                 code,
-                device,
                 limits: (a, b),
                 rate,
                 fault,
                 comm,
-                range: s.range,
-                stale_ms: s.sampling_period.0.saturating_mul(s.stale_after as i64),
-                last_ts: Millis::MIN,
-                last_good_ts: Millis::MIN,
-                last_seen: Millis::MIN,
-                stale_armed: false,
-                window_open: window.is_none(),
                 window,
                 rate_buf,
                 groups: Vec::new(),
@@ -620,6 +690,7 @@ impl Engine {
                     )));
                 };
                 sen.groups.push(gi as u32);
+                shot[s as usize].has_groups = true;
                 members.push((s, lp));
             }
             group_by_code.insert(code, gi as u32);
@@ -637,8 +708,10 @@ impl Engine {
             chatter_shelve: rules.chatter.shelve_for.map(|d| d.0),
             rules,
             sensors,
+            shot,
             devices,
             groups,
+            hot: points.iter().map(|p| Hot::of(&p.spec)).collect(),
             points,
             sensor_by_code,
             device_by_code,
@@ -664,7 +737,7 @@ impl Engine {
         e.next_id = state.next_alarm_id.max(max_id + 1).max(1);
         for (code, ts) in &state.last_ts {
             if let Some(&s) = e.sensor_by_code.get(code.as_str()) {
-                let s = &mut e.sensors[s as usize];
+                let s = &mut e.shot[s as usize];
                 s.last_ts = *ts;
                 s.last_good_ts = *ts;
             }
@@ -690,7 +763,7 @@ impl Engine {
             {
                 let pt = &mut e.points[p as usize];
                 pt.latched = true;
-                pt.cond = true;
+                e.hot[p as usize].cond = true;
             }
         }
         for a in state.alarms {
@@ -699,8 +772,8 @@ impl Engine {
             };
             let pi = p as usize;
             e.by_id.insert(a.alarm_id, p);
+            e.hot[pi].cond = a.active;
             let pt = &mut e.points[pi];
-            pt.cond = a.active;
             pt.last_value = a.last_value;
             if let Some(u) = a.shelved_until {
                 pt.shelve_gen += 1;
@@ -715,20 +788,21 @@ impl Engine {
                 let g = pt.esc_gen;
                 e.push(a.started_at.saturating_add(after), g, Target::Esc(p));
             }
-            if a.condition == Condition::DeviceOffline
-                && a.active
-                && a.source_kind == SourceKind::Device
-            {
-                let d = e.points[pi].owner as usize;
-                e.devices[d].offline = true;
-                let ss = e.devices[d].sensors.clone();
-                for s in ss {
-                    for q in e.sensors[s as usize].points() {
-                        e.points[q as usize].suppressed = true;
-                    }
+            e.points[pi].occ = Some(Box::new(a));
+        }
+        // A device whose offline condition holds (its alarm active, or closed by hand while
+        // offline, i.e. latched) is still offline: its sensors stay suppressed.
+        for d in 0..e.devices.len() {
+            if !e.hot[e.devices[d].point as usize].cond {
+                continue;
+            }
+            e.devices[d].offline = true;
+            let ss = e.devices[d].sensors.clone();
+            for s in ss {
+                for q in e.sensors[s as usize].points() {
+                    e.points[q as usize].suppressed = true;
                 }
             }
-            e.points[pi].occ = Some(Box::new(a));
         }
         for p in 0..e.points.len() {
             e.refresh(p as u32);
@@ -820,6 +894,7 @@ impl Engine {
 
     /// The out-of-service marks and the latched points (source code, condition), as in
     /// [`EngineState`].
+    #[allow(clippy::type_complexity)] // two lists, named by the doc and `EngineState`
     pub fn marks(&self) -> (Vec<(String, Option<Condition>)>, Vec<(String, Condition)>) {
         let latched = self
             .points
@@ -838,8 +913,9 @@ impl Engine {
             last_ts: self
                 .sensors
                 .iter()
-                .filter(|s| s.last_ts != Millis::MIN)
-                .map(|s| (s.code.to_string(), s.last_ts))
+                .zip(&self.shot)
+                .filter(|(_, h)| h.last_ts != Millis::MIN)
+                .map(|(s, h)| (s.code.to_string(), h.last_ts))
                 .collect(),
             out_of_service: self.oos_marks.clone(),
             latched: self.marks().1,
@@ -852,74 +928,72 @@ impl Engine {
     /// both are dropped without changing alarm state.
     pub fn ingest(&mut self, r: Reading, out: &mut Vec<AlarmEvent>) -> Disposition {
         let i = r.sensor.0 as usize;
-        if i >= self.sensors.len() {
+        let Some(s) = self.shot.get(i) else {
             return Disposition::OutOfOrder;
+        };
+        if r.ts == s.last_ts {
+            return Disposition::Duplicate;
         }
-        {
-            let s = &self.sensors[i];
-            if r.ts == s.last_ts {
-                return Disposition::Duplicate;
-            }
-            if r.ts < s.last_ts {
-                return Disposition::OutOfOrder;
-            }
+        if r.ts < s.last_ts {
+            return Disposition::OutOfOrder;
         }
         self.advance_to(r.ts, out);
         let ts = r.ts;
         let v = r.value;
-        let s = &mut self.sensors[i];
+        let s = &mut self.shot[i];
         s.last_ts = ts;
         if ts > s.last_seen {
             s.last_seen = ts;
         }
-        let need_stale = s.stale_ms > 0 && !s.stale_armed;
-        let dev = s.device;
-        let comm = s.comm;
-        let fault = s.fault;
-        let faulty = r.quality == Quality::Bad
-            || !v.is_finite()
-            || s.range.is_some_and(|[lo, hi]| v < lo || v > hi);
-        if need_stale {
+        // Without a range `lo`/`hi` are infinite; a non-finite value is caught before.
+        let faulty = r.quality == Quality::Bad || !v.is_finite() || v < s.lo || v > s.hi;
+        let (dev, comm, fault) = (s.device, s.comm, s.fault);
+        if s.stale_ms > 0 && !s.stale_armed {
             s.stale_armed = true;
             let due = ts + s.stale_ms;
             self.push(due, 0, Target::Stale(i as u32));
         }
-        if let Some(d) = dev {
-            let dv = &mut self.devices[d as usize];
+        if dev != NONE {
+            let dv = &mut self.devices[dev as usize];
             if ts > dv.last_seen {
                 dv.last_seen = ts;
             }
             if dv.offline {
-                self.device_return(d, ts, out);
+                self.device_return(dev, ts, out);
             } else if !dv.armed {
                 dv.armed = true;
                 let due = ts + dv.offline_ms;
-                self.push(due, 0, Target::Offline(d));
+                self.push(due, 0, Target::Offline(dev));
             }
         }
-        if let Some(c) = comm
-            && self.points[c as usize].cond
-        {
-            self.set_cond(c, false, ts, Some(v), None, out);
+        if comm != NONE && self.hot[comm as usize].cond {
+            self.set_cond(comm, false, ts, Some(v), None, out);
         }
-        if self.points[fault as usize].cond != faulty {
+        if self.hot[fault as usize].cond != faulty {
             self.set_cond(fault, faulty, ts, Some(v), None, out);
         }
         if faulty {
             return Disposition::Accepted;
         }
-        let s = &mut self.sensors[i];
+        let s = &mut self.shot[i];
         s.last_good_ts = ts;
-        let (a, b) = s.limits;
-        let open = s.window_open;
-        let rate = s.rate;
+        let (a, b, open) = (s.a, s.b, s.window_open);
+        let (has_rate, has_groups) = (s.has_rate, s.has_groups);
         for p in a..b {
-            self.eval_limit(p, ts, v, open, out);
+            // Fast path: normal, not active, not abnormal before (hence no on-delay pending).
+            // `eval_limit` would only store `v` as the point's `last_value`, which is read only
+            // while the point is `cond` or `raw_abn` — states that a reading reaches through
+            // `eval_limit`, which stores the value then.
+            let h = self.hot[p as usize];
+            let abn = if h.high { v > h.value } else { v < h.value };
+            if abn || h.cond || h.raw_abn {
+                self.eval_limit(p, ts, v, open, out);
+            }
         }
-        if let Some(rp) = rate {
-            self.eval_rate(i, rp, ts, v, open, out);
+        if has_rate {
+            self.eval_rate(i, fault - 1, ts, v, open, out);
         }
-        if !self.sensors[i].groups.is_empty() {
+        if has_groups {
             for gi in 0..self.sensors[i].groups.len() {
                 let g = self.sensors[i].groups[gi];
                 self.eval_group(g, ts, Some(v), out);
@@ -1010,9 +1084,8 @@ impl Engine {
                     out,
                 );
                 self.end(p);
-                let pt = &mut self.points[p as usize];
-                if pt.cond {
-                    pt.latched = true;
+                if self.hot[p as usize].cond {
+                    self.points[p as usize].latched = true;
                     self.marks_gen += 1;
                 }
             }
@@ -1140,14 +1213,14 @@ impl Engine {
             self.clock = now;
         }
         for i in 0..self.sensors.len() {
-            let s = &mut self.sensors[i];
+            let s = &mut self.shot[i];
             s.last_seen = now;
             let stale = s.stale_ms > 0 && !s.stale_armed;
             if stale {
                 s.stale_armed = true;
             }
             let due = now + s.stale_ms;
-            let sched = if let Some(w) = &s.window {
+            let sched = if let Some(w) = &self.sensors[i].window {
                 s.window_open = w.contains(now);
                 true
             } else {
@@ -1307,6 +1380,7 @@ impl Engine {
         pt.esc_gen = pt.esc_gen.wrapping_add(1);
         pt.deesc_gen = pt.deesc_gen.wrapping_add(1);
         pt.shelve_gen = pt.shelve_gen.wrapping_add(1);
+        pt.deescalated = false;
     }
 
     fn held(&self, p: u32) -> bool {
@@ -1317,7 +1391,7 @@ impl Engine {
     /// Raise if the condition is true, nothing is holding it back and no occurrence is open.
     fn reconcile(&mut self, p: u32, ts: Millis, out: &mut Vec<AlarmEvent>) {
         let pt = &self.points[p as usize];
-        if pt.cond && pt.occ.is_none() && !self.held(p) {
+        if self.hot[p as usize].cond && pt.occ.is_none() && !self.held(p) {
             let v = pt.last_value;
             self.raise(p, ts, v, out);
         }
@@ -1333,8 +1407,8 @@ impl Engine {
         comment: Option<&str>,
         out: &mut Vec<AlarmEvent>,
     ) {
+        self.hot[p as usize].cond = on;
         let pt = &mut self.points[p as usize];
-        pt.cond = on;
         pt.on_since = None;
         pt.on_count = 0;
         pt.off_since = None;
@@ -1435,6 +1509,7 @@ impl Engine {
             last_value: value,
             chattering: false,
         }));
+        pt.deescalated = false;
         self.by_id.insert(id, p);
         self.refresh(p);
         self.emit(p, EventKind::Raised, ts, value, None, None, out);
@@ -1510,15 +1585,16 @@ impl Engine {
         {
             o.last_value = Some(v);
         }
-        let abn = if !pt.cond {
+        let cond = self.hot[p as usize].cond;
+        let abn = if !cond {
             if l.high { v > l.value } else { v < l.value }
         } else if l.high {
             v > l.clear
         } else {
             v < l.clear
         };
-        pt.raw_abn = abn;
-        if !pt.cond {
+        self.hot[p as usize].raw_abn = abn;
+        if !cond {
             if abn {
                 match l.on {
                     Delay::None => {
@@ -1584,6 +1660,16 @@ impl Engine {
             pt.off_count = 0;
             pt.off_gen = pt.off_gen.wrapping_add(1);
             pt.deesc_gen = pt.deesc_gen.wrapping_add(1);
+            // Abnormal again before the clear after a de-escalation: escalate again after
+            // `escalate.after` from this reading (before a first escalation its timer still runs).
+            if pt.deescalated
+                && let Some((after, _)) = l.escalate
+            {
+                pt.deescalated = false;
+                pt.esc_gen = pt.esc_gen.wrapping_add(1);
+                let g = pt.esc_gen;
+                self.push(ts.saturating_add(after), g, Target::Esc(p));
+            }
         }
     }
 
@@ -1614,15 +1700,11 @@ impl Engine {
             Direction::Fall => -rate,
             Direction::Both => rate.abs(),
         };
-        let pt = &mut self.points[p as usize];
-        pt.last_value = Some(rate);
-        let abn = if pt.cond {
-            mag > r.clear
-        } else {
-            mag > r.limit
-        };
-        pt.raw_abn = abn;
-        if abn != pt.cond && open {
+        self.points[p as usize].last_value = Some(rate);
+        let h = &mut self.hot[p as usize];
+        let abn = if h.cond { mag > r.clear } else { mag > r.limit };
+        h.raw_abn = abn;
+        if abn != h.cond && open {
             self.set_cond(p, abn, ts, Some(rate), None, out);
         }
     }
@@ -1632,8 +1714,8 @@ impl Engine {
         let mut votes = 0u32;
         let mut expiry = Millis::MAX;
         for &(s, lp) in &grp.members {
-            let last = self.sensors[s as usize].last_good_ts;
-            if self.points[lp as usize].cond && last != Millis::MIN && ts - last <= grp.window {
+            let last = self.shot[s as usize].last_good_ts;
+            if self.hot[lp as usize].cond && last != Millis::MIN && ts - last <= grp.window {
                 votes += 1;
                 expiry = expiry.min(last + grp.window + 1);
             }
@@ -1646,7 +1728,7 @@ impl Engine {
             let epoch = grp.epoch;
             self.push(expiry, epoch, Target::Vote(g));
         }
-        if on != self.points[gp as usize].cond {
+        if on != self.hot[gp as usize].cond {
             self.set_cond(gp, on, ts, value, None, out);
         }
     }
@@ -1691,7 +1773,7 @@ impl Engine {
         self.set_cond(dp, false, ts, None, None, out);
         for si in 0..self.devices[d as usize].sensors.len() {
             let s = self.devices[d as usize].sensors[si];
-            let sen = &mut self.sensors[s as usize];
+            let sen = &mut self.shot[s as usize];
             // Its sensors get a fresh stale period from the return.
             sen.last_seen = sen.last_seen.max(ts);
             if sen.stale_ms > 0 && !sen.stale_armed {
@@ -1700,7 +1782,7 @@ impl Engine {
                 self.push(due, 0, Target::Stale(s));
             }
             if let Some(c) = self.sensors[s as usize].comm
-                && self.points[c as usize].cond
+                && self.hot[c as usize].cond
             {
                 self.set_cond(c, false, ts, None, None, out);
             }
@@ -1720,11 +1802,11 @@ impl Engine {
         match t.target {
             Target::On(p) => {
                 let pt = &self.points[p as usize];
-                if pt.on_gen != t.epoch || pt.cond || pt.on_since.is_none() {
+                if pt.on_gen != t.epoch || self.hot[p as usize].cond || pt.on_since.is_none() {
                     return;
                 }
                 let s = pt.owner;
-                if !self.sensors[s as usize].window_open {
+                if !self.shot[s as usize].window_open {
                     return;
                 }
                 let v = pt.last_value;
@@ -1733,7 +1815,7 @@ impl Engine {
             }
             Target::Off(p) => {
                 let pt = &self.points[p as usize];
-                if pt.off_gen != t.epoch || !pt.cond || pt.off_since.is_none() {
+                if pt.off_gen != t.epoch || !self.hot[p as usize].cond || pt.off_since.is_none() {
                     return;
                 }
                 let (s, v) = (pt.owner, pt.last_value);
@@ -1771,6 +1853,7 @@ impl Engine {
                     && o.priority != prio
                 {
                     o.priority = prio;
+                    pt.deescalated = true;
                     self.emit(p, EventKind::Deescalated, ts, None, None, None, out);
                 }
             }
@@ -1784,7 +1867,7 @@ impl Engine {
                 self.unshelve(p, ts, None, out);
             }
             Target::Stale(s) => {
-                let sen = &mut self.sensors[s as usize];
+                let sen = &mut self.shot[s as usize];
                 sen.stale_armed = false;
                 let deadline = sen.last_seen.saturating_add(sen.stale_ms);
                 if deadline > ts {
@@ -1792,17 +1875,15 @@ impl Engine {
                     self.push(deadline, 0, Target::Stale(s));
                     return;
                 }
-                let comm = sen.comm;
-                if let Some(d) = sen.device {
+                let (comm, d) = (sen.comm, sen.device);
+                if d != NONE {
                     let dv = &self.devices[d as usize];
                     if !dv.offline && dv.last_seen.saturating_add(dv.offline_ms) <= ts {
                         self.go_offline(d, ts, out);
                     }
                 }
-                if let Some(c) = comm
-                    && !self.points[c as usize].cond
-                {
-                    self.set_cond(c, true, ts, None, None, out);
+                if comm != NONE && !self.hot[comm as usize].cond {
+                    self.set_cond(comm, true, ts, None, None, out);
                 }
             }
             Target::Offline(d) => {
@@ -1820,17 +1901,19 @@ impl Engine {
                 self.go_offline(d, ts, out);
             }
             Target::Sched(s) => {
-                let sen = &mut self.sensors[s as usize];
-                let Some(w) = &sen.window else { return };
+                let Some(w) = &self.sensors[s as usize].window else {
+                    return;
+                };
                 let open = w.contains(ts);
                 let next = w.next_edge(ts);
-                sen.window_open = open;
+                self.shot[s as usize].window_open = open;
                 self.push(next, 0, Target::Sched(s));
                 let procs: Vec<u32> = self.sensors[s as usize].process_points().collect();
                 for p in procs {
                     let pt = &self.points[p as usize];
+                    let h = self.hot[p as usize];
                     if open {
-                        if pt.cond || !pt.raw_abn {
+                        if h.cond || !h.raw_abn {
                             continue;
                         }
                         let ready = match pt.spec {
@@ -1847,9 +1930,8 @@ impl Engine {
                             let v = pt.last_value;
                             self.set_cond(p, true, ts, v, None, out);
                         }
-                    } else if pt.cond {
-                        let pt = &mut self.points[p as usize];
-                        pt.raw_abn = false;
+                    } else if h.cond {
+                        self.hot[p as usize].raw_abn = false;
                         self.set_cond(p, false, ts, None, Some("schedule"), out);
                     }
                 }

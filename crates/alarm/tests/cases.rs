@@ -141,6 +141,83 @@ priority = "high"
     assert_eq!(k.flood_percent, 0.0);
 }
 
+/// Case 1 without a deadband and without auto-shelve: the detector only marks. Every raise that
+/// completes `raises` raises within `window` emits exactly one `chattering` event for its
+/// occurrence and marks it (`ActiveAlarm::chattering`); nothing is shelved; the KPIs report it.
+#[test]
+fn case1_no_deadband_no_shelve_chattering_marked_once_per_occurrence() {
+    let mut e = eng(r#"
+[chatter]
+raises = 3
+window = "60s"
+[[sensor]]
+code = "T"
+area = "tank-farm"
+sampling_period = "10s"
+stale_after = 0
+[[sensor.limit]]
+kind = "high"
+value = 70.0
+priority = "high"
+"#);
+    let mut out = Vec::new();
+    for i in 0..=11 {
+        let v = if i % 2 == 0 { 69.9 } else { 70.1 };
+        rd(&mut e, "T", i * 10 * S, v, &mut out);
+    }
+    let c = |k, t, id, v| (k, t * S, id, High, v);
+    let mut want = Vec::new();
+    for id in 1..=6u64 {
+        let t = 10 + 20 * (id as i64 - 1);
+        if id > 1 {
+            want.push(c(Closed, t, id - 1, None));
+        }
+        want.push(c(Raised, t, id, Some(70.1)));
+        if id >= 3 {
+            want.push(c(Chattering, t, id, Some(70.1)));
+        }
+        if id < 6 {
+            want.push(c(Cleared, t + 10, id, Some(69.9)));
+        }
+    }
+    assert_eq!(rows(&out), want);
+    assert!(out.iter().all(|x| x.kind != Shelved));
+    // exactly once per occurrence
+    for id in 1..=6u64 {
+        let n = out
+            .iter()
+            .filter(|x| x.kind == Chattering && x.alarm_id == id)
+            .count();
+        assert_eq!(n, usize::from(id >= 3), "alarm {id}");
+    }
+    // the open occurrence is marked, not shelved
+    let a = e.alarm(6).expect("open");
+    assert!(a.chattering);
+    assert_eq!(a.state, AlarmState::Unacknowledged);
+    assert_eq!(a.shelved_until, None);
+    let area = |s: &str| (s == "T").then(|| "tank-farm".to_string());
+    let k = compute(&KpiInput {
+        events: &out,
+        area_of: &area,
+        from: 0,
+        to: 10 * MIN,
+        now: 10 * MIN,
+    });
+    assert_eq!(k.total_raises, 6);
+    assert_eq!(k.chattering, vec![("T".to_string(), Condition::High, 6)]);
+    // an alarm that is not chattering (raises 40 s apart with a 30 s window) is not reported
+    let mut q = eng(
+        "[chatter]\nwindow = \"30s\"\n[[sensor]]\ncode = \"Q\"\nstale_after = 0\n[[sensor.limit]]\nkind = \"high\"\nvalue = 70.0\npriority = \"high\"\n",
+    );
+    let mut out = Vec::new();
+    for i in 0..=7 {
+        let v = if i % 2 == 0 { 69.9 } else { 70.1 };
+        rd(&mut q, "Q", i * 20 * S, v, &mut out);
+    }
+    assert_eq!(out.iter().filter(|x| x.kind == Raised).count(), 4);
+    assert!(out.iter().all(|x| x.kind != Chattering));
+}
+
 // ---- case 2: hysteresis
 
 #[test]
@@ -369,6 +446,76 @@ deescalate_after = "2m"
             (Escalated, MIN, 1, Critical, None),
             (Deescalated, 90 * S + 2 * MIN, 1, Medium, None),
             (Cleared, 90 * S + 5 * MIN, 1, Medium, Some(40.0)),
+        ]
+    );
+}
+
+/// After a de-escalation the value is abnormal again before the off-delay clears the alarm: the
+/// escalation is armed again, `escalate.after` from that reading (docs/alarms.md, Escalation).
+#[test]
+fn escalation_rearmed_after_deescalation_when_abnormal_again() {
+    let mut e = eng(r#"
+[[sensor]]
+code = "X"
+sampling_period = "10s"
+[[sensor.limit]]
+kind = "high"
+value = 50.0
+priority = "medium"
+off_delay = "5m"
+escalate = { after = "1m", priority = "critical" }
+deescalate_after = "2m"
+"#);
+    let mut out = Vec::new();
+    // abnormal 0..90 s, normal 90..240 s, abnormal 240..330 s, normal from 330 s
+    for i in 0..=120 {
+        let t = i * 10 * S;
+        let v = if t < 90 * S || (240 * S..330 * S).contains(&t) {
+            60.0
+        } else {
+            40.0
+        };
+        rd(&mut e, "X", t, v, &mut out);
+    }
+    assert_eq!(
+        rows(&out),
+        vec![
+            (Raised, 0, 1, Medium, Some(60.0)),
+            (Escalated, MIN, 1, Critical, None),
+            (Deescalated, 90 * S + 2 * MIN, 1, Medium, None),
+            // abnormal again at 240 s (the pending clear is cancelled): escalated 1 min later
+            (Escalated, 240 * S + MIN, 1, Critical, None),
+            (Deescalated, 330 * S + 2 * MIN, 1, Medium, None),
+            (Cleared, 330 * S + 5 * MIN, 1, Medium, Some(40.0)),
+        ]
+    );
+}
+
+/// Before a first escalation, a cancelled clear does not restart the escalation timer: the alarm
+/// has been active throughout and escalates `escalate.after` from its raise.
+#[test]
+fn escalation_not_restarted_by_a_cancelled_clear_before_escalating() {
+    let mut e = eng(r#"
+[[sensor]]
+code = "X"
+sampling_period = "10s"
+[[sensor.limit]]
+kind = "high"
+value = 50.0
+priority = "medium"
+off_delay = "5m"
+escalate = { after = "1m", priority = "critical" }
+deescalate_after = "2m"
+"#);
+    let mut out = Vec::new();
+    for (t, v) in [(0, 60.0), (20, 40.0), (40, 60.0), (50, 60.0), (70, 60.0)] {
+        rd(&mut e, "X", t * S, v, &mut out);
+    }
+    assert_eq!(
+        rows(&out),
+        vec![
+            (Raised, 0, 1, Medium, Some(60.0)),
+            (Escalated, MIN, 1, Critical, None),
         ]
     );
 }
@@ -919,6 +1066,56 @@ fn restore_after_restart() {
         ]
     );
     assert_eq!(out[0].state, AlarmState::Normal);
+}
+
+/// A device alarm closed by hand while the device is offline latches it; after a restart the device
+/// is still offline and its sensors' alarms stay suppressed (found by the lifecycle proptest).
+#[test]
+fn restore_keeps_a_latched_offline_device_suppressing() {
+    let rules = "[[device]]\ncode = \"D\"\n[[sensor]]\ncode = \"A\"\ndevice = \"D\"\nsampling_period = \"10s\"\n[[sensor.limit]]\nkind = \"high\"\nvalue = 50.0\npriority = \"high\"\n";
+    let mut e = eng(rules);
+    let mut out = Vec::new();
+    rd(&mut e, "A", 0, 60.0, &mut out);
+    e.advance_to(MIN, &mut out);
+    let dev = out
+        .iter()
+        .find(|x| x.condition == Condition::DeviceOffline)
+        .map(|x| x.alarm_id)
+        .expect("device offline raised");
+    e.command(
+        Command::Close {
+            alarm_id: dev,
+            actor: "op".into(),
+            reason: "maintenance".into(),
+        },
+        2 * MIN,
+        &mut out,
+    )
+    .expect("close");
+    let st = e.snapshot();
+    assert_eq!(
+        st.latched,
+        vec![("D".to_string(), Condition::DeviceOffline)]
+    );
+    assert_eq!(e.alarm(1).map(|a| a.state), Some(AlarmState::Suppressed));
+    out.clear();
+    let mut r = Engine::restore(
+        RuleSet::from_toml(rules).expect("rules"),
+        st.clone(),
+        3 * MIN,
+    )
+    .expect("restore");
+    assert_eq!(r.snapshot().alarms, st.alarms);
+    // a reading returns the device: nothing to clear (closed), then the sensor is unsuppressed
+    rd(&mut r, "A", 4 * MIN, 60.0, &mut out);
+    assert_eq!(
+        out.iter().map(|x| (x.kind, x.alarm_id)).collect::<Vec<_>>(),
+        vec![(Unsuppressed, 1)]
+    );
+    assert_eq!(
+        r.alarm(1).map(|a| a.state),
+        Some(AlarmState::Unacknowledged)
+    );
 }
 
 // ---- input policy

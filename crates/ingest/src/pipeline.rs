@@ -441,7 +441,7 @@ fn finish(p: &mut Pending) {
         match latest.get(&r.sensor_id) {
             Some(l) if l.ts >= r.ts => {}
             _ => {
-                latest.insert(r.sensor_id, r.clone());
+                latest.insert(r.sensor_id, *r);
             }
         }
     }
