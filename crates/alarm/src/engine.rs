@@ -143,6 +143,11 @@ pub struct EngineState {
     pub out_of_service: Vec<(String, Option<Condition>)>,
     /// Closed by hand while still abnormal: nothing is raised until a normal reading.
     pub latched: Vec<(String, Condition)>,
+    /// Recent raise times per source kind, code and condition (UTC epoch ms, oldest first), so
+    /// the chattering detector keeps counting across a restart. Entries of unknown sources and
+    /// times older than the chatter window are ignored.
+    #[serde(default)]
+    pub recent_raises: Vec<(SourceKind, String, Condition, Vec<Millis>)>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -766,6 +771,16 @@ impl Engine {
                 e.hot[p as usize].cond = true;
             }
         }
+        for (kind, src, c, times) in &state.recent_raises {
+            if let Some(p) = e.find_point(*kind, src, *c) {
+                let n = e.chatter_raises;
+                let pt = &mut e.points[p as usize];
+                pt.raises = times.iter().copied().collect();
+                while pt.raises.len() > n {
+                    pt.raises.pop_front();
+                }
+            }
+        }
         for a in state.alarms {
             let Some(p) = e.find_point(a.source_kind, &a.source, a.condition) else {
                 continue;
@@ -919,6 +934,19 @@ impl Engine {
                 .collect(),
             out_of_service: self.oos_marks.clone(),
             latched: self.marks().1,
+            recent_raises: self
+                .points
+                .iter()
+                .filter(|p| !p.raises.is_empty())
+                .map(|p| {
+                    (
+                        p.source_kind,
+                        p.source.to_string(),
+                        p.condition,
+                        p.raises.iter().copied().collect(),
+                    )
+                })
+                .collect(),
         }
     }
 

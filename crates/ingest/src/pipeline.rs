@@ -153,7 +153,17 @@ impl Pipeline {
             .iter()
             .map(|r| (r.id as u64, r.clone()))
             .collect();
-        let (state, marks) = engine_state(stored);
+        // The chattering detector's memory: raises of the last hour before the newest reading.
+        let since = stored.last_ts.iter().map(|(_, t)| *t).max().unwrap_or(now) - 3_600_000;
+        let recent = store
+            .alarm_events_between(
+                since,
+                i64::MAX,
+                &anjian_domain::auth::ScopeFilter::unrestricted(),
+            )
+            .await?;
+        let (mut state, marks) = engine_state(stored);
+        state.recent_raises = recent_raises(&recent);
         let engine = Engine::restore(rules, state, now)?;
         let marks_gen = engine.marks_generation();
         let (tx, rx) = mpsc::channel(cfg.queue);
@@ -610,8 +620,33 @@ fn engine_state(s: StoredEngineState) -> (EngineState, Marks) {
         last_ts: s.last_ts,
         out_of_service: oos.clone(),
         latched: latched.clone(),
+        recent_raises: Vec::new(),
     };
     (state, (oos, latched))
+}
+
+/// Raise times per source and condition from stored events (the newest ten of each).
+fn recent_raises(
+    events: &[anjian_store::EventWithAlarm],
+) -> Vec<(SourceKind, String, Condition, Vec<Millis>)> {
+    let mut by: HashMap<(String, String, String), Vec<Millis>> = HashMap::new();
+    for e in events.iter().filter(|e| e.event.kind == "raised") {
+        by.entry((e.source_kind.clone(), e.source.clone(), e.condition.clone()))
+            .or_default()
+            .push(e.event.ts);
+    }
+    by.into_iter()
+        .filter_map(|((kind, source, condition), mut times)| {
+            times.sort_unstable();
+            let skip = times.len().saturating_sub(10);
+            Some((
+                kind.parse().ok()?,
+                source,
+                condition.parse().ok()?,
+                times.split_off(skip),
+            ))
+        })
+        .collect()
 }
 
 /// Writes the difference between the stored marks and the engine's.

@@ -272,7 +272,10 @@ pub async fn seed_unit(
         .set_device_password(device.id, Some(password_hash), &scope)
         .await?;
     let rules = tep_rules().map_err(|e| {
-        StoreError::Invalid(anjian_domain::ValidationError::field("rules", e.to_string()))
+        StoreError::Invalid(anjian_domain::ValidationError::field(
+            "rules",
+            e.to_string(),
+        ))
     })?;
     let mut inputs = Vec::new();
     for s in SENSORS {

@@ -20,6 +20,7 @@ use anjian_ingest::pipeline::{Pipeline, PipelineConfig};
 use anjian_store::Store;
 use clap::{Parser, Subcommand};
 use config::Config;
+use std::future::IntoFuture;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -205,13 +206,24 @@ async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
     let app = anjian_api::app(store.clone(), pipeline.clone());
     tracing::info!(%addr, backend = store.backend_name(), "anjian listening");
     println!("anjian is listening on http://{addr}  (API docs: http://{addr}/api/docs)");
-    axum::serve(
+    // Graceful stop: in-flight requests get a few seconds; long-lived ones (the alarm event
+    // streams) would otherwise keep the process alive forever.
+    let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))?;
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping_tx.send(true);
+    });
+    tokio::select! {
+        r = server.into_future() => r.map_err(|e| format!("server error: {e}"))?,
+        _ = async {
+            let _ = stopping.changed().await;
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        } => tracing::info!("connections still open 5 s after the stop signal (event streams): closing them"),
+    }
     cleaner.abort();
     for task in mqtt.into_iter().chain(broker).chain(feed).chain(background) {
         task.abort();
