@@ -60,13 +60,14 @@ pub fn token_hash(token: &str) -> String {
 
 /// The numeric security parameters: (key, default, minimum, maximum). Values outside the range
 /// are refused when an administrator edits them, and ignored (default used) if found stored.
-pub const NUMERIC_PARAMS: [(&str, i64, i64, i64); 6] = [
+pub const NUMERIC_PARAMS: [(&str, i64, i64, i64); 7] = [
     ("sys.session.idleMinutes", 120, 1, 60 * 24 * 30),
     ("sys.session.maxHours", 24, 1, 24 * 90),
     ("sys.password.minLength", 8, 6, 64),
     ("sys.password.minClasses", 3, 1, 4),
     ("sys.login.maxFailures", 5, 1, 100),
     ("sys.login.lockMinutes", 10, 1, 24 * 60),
+    ("monitoring.retentionDays", 90, 1, 3650),
 ];
 
 /// The range entry of a numeric security parameter.

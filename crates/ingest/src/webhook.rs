@@ -60,21 +60,21 @@ pub async fn run(store: Store, poll: Duration) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
-        if let Err(e) = deliver_due(&store, &client).await {
+        if let Err(e) = deliver_due(&store, &client, crate::pipeline::now_ms()).await {
             tracing::warn!(error = %e, "webhook delivery round failed");
         }
     }
 }
 
-/// Posts every due delivery once.
+/// Posts every delivery due at `now` (epoch ms) once; returns how many were tried.
 ///
 /// # Errors
 /// Storage errors (delivery failures are recorded, not returned).
 pub async fn deliver_due(
     store: &Store,
     client: &reqwest::Client,
+    now: Millis,
 ) -> Result<usize, anjian_store::StoreError> {
-    let now = crate::pipeline::now_ms();
     let due = store.due_webhook_deliveries(now, 100).await?;
     let n = due.len();
     for d in due {

@@ -484,6 +484,13 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        m.exec_stmt(
+            Query::delete()
+                .from_table(a("params"))
+                .and_where(Expr::col(a("param_key")).eq(RETENTION_PARAM.0))
+                .to_owned(),
+        )
+        .await?;
         let types: Vec<&str> = DICTIONARIES.iter().map(|d| d.0).collect();
         for table in ["dict_data", "dict_types"] {
             m.exec_stmt(
@@ -808,7 +815,36 @@ async fn create_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     Ok(())
 }
 
+/// The retention setting of telemetry: (key, name, value, remark).
+pub const RETENTION_PARAM: (&str, &str, &str, &str) = (
+    "monitoring.retentionDays",
+    "监测数据保留天数",
+    "90",
+    "Days raw readings, minute aggregates and ended alarms are kept (purged hourly)",
+);
+
 async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    let (key, name, value, remark) = RETENTION_PARAM;
+    m.exec_stmt(
+        Query::insert()
+            .into_table(a("params"))
+            .columns([
+                a("param_key"),
+                a("name"),
+                a("value"),
+                a("builtin"),
+                a("remark"),
+            ])
+            .values_panic([
+                key.into(),
+                name.into(),
+                value.into(),
+                true.into(),
+                remark.into(),
+            ])
+            .to_owned(),
+    )
+    .await?;
     for (dict_type, name, entries) in DICTIONARIES {
         m.exec_stmt(
             Query::insert()
