@@ -152,7 +152,7 @@ lat_ok=$(jq -rs '[.[] | select(.target_rate == 20000) | .latency_p99_ms // 1e9] 
     echo
     echo "## Machine and run"
     echo
-    echo "- CPU: $CPU, $CORES cores (shared with other work while measured)"
+    echo "- CPU: $CPU, $CORES cores (a machine shared with other builders: other work may have run during the measurement)"
     echo "- RAM: $RAM"
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT$DIRTY"
     echo "- load: $DEVICES devices (one MQTT connection each, QoS 1), $SENSORS sensors, one batch message"
@@ -186,9 +186,11 @@ lat_ok=$(jq -rs '[.[] | select(.target_rate == 20000) | .latency_p99_ms // 1e9] 
     echo "stored; *alarms matched* = \`raised\` SSE events matched (sensor, reading time) to a crossing"
     echo "published in the window; *latency* = SSE receipt − publish time of that reading, in the load"
     echo "generator; *anjian CPU-s* = utime + stime of the anjian process from the window start until"
-    echo "the drain finished, divided by the readings stored over that span for *CPU-s per M readings*;"
-    echo "*peak RSS* = VmHWM; *broker CPU-s* = Mosquitto over the same span; *loadgen CPU-s* = the load"
-    echo "generator itself (it shares the two cores)."
+    echo "the drain finished, divided by the readings stored over that span for *CPU-s per M readings*"
+    echo "(the anjian process only: Mosquitto and the PostgreSQL server are not included); *RSS* ="
+    echo "VmRSS before the devices connected / VmHWM (peak over the process life) / VmRSS after the"
+    echo "drain; *broker CPU-s* = Mosquitto over the same span; *loadgen CPU-s* = the load generator"
+    echo "itself (it shares the two cores)."
     echo
     echo "$MARKER"
     [ -n "$KEPT" ] && echo "$KEPT"
