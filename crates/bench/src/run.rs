@@ -181,7 +181,7 @@ struct Schedule {
 /// # Errors
 /// A message when anjian cannot be reached or the arguments are inconsistent.
 pub async fn run(a: &RunArgs) -> Result<(), String> {
-    if a.devices == 0 || a.sensors % a.devices != 0 || a.sensors == 0 {
+    if a.devices == 0 || !a.sensors.is_multiple_of(a.devices) || a.sensors == 0 {
         return Err("--sensors must be a positive multiple of --devices".into());
     }
     if a.crossing_every < 2 || a.rate <= 0.0 || a.duration <= 0.0 || a.warmup < 0.0 {
@@ -519,7 +519,7 @@ async fn publish_loop(
         payload.push_str(&format!("{{\"ts\":{ts},\"values\":{{"));
         for (j, code) in codes.iter().enumerate() {
             let i = (d * per_device + j) as u64;
-            let value = if (k + i * 37) % every == 0 {
+            let value = if (k + i * 37).is_multiple_of(every) {
                 crossing.push(i as u32);
                 limit + 5.0
             } else {

@@ -37,7 +37,7 @@ pub struct SeedArgs {
 /// # Errors
 /// A message for storage errors or bad arguments.
 pub async fn seed(a: &SeedArgs) -> Result<(), String> {
-    if a.devices == 0 || a.sensors < a.devices || a.sensors % a.devices != 0 {
+    if a.devices == 0 || a.sensors < a.devices || !a.sensors.is_multiple_of(a.devices) {
         return Err("--sensors must be a positive multiple of --devices".into());
     }
     let started = Instant::now();
