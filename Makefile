@@ -9,13 +9,14 @@ BIN := $(CARGO_TARGET_DIR)/debug/anjian
 HAVE_NPM := $(shell command -v $(NPM) >/dev/null 2>&1 && echo yes)
 WEB_SRC := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: run build console test test-rust test-web test-browser lint fmt openapi clean-data help
+.PHONY: run build console test test-rust test-web test-browser lint fmt openapi clean-data help bench
 
 help:
 	@echo "make run      build the console and anjian, start it with demo data on SQLite (http://127.0.0.1:8080)"
 	@echo "make test     run every test (set ANJIAN_TEST_POSTGRES_URL to include PostgreSQL)"
 	@echo "make lint     rustfmt and clippy checks"
 	@echo "make openapi  regenerate openapi.json after changing the API"
+	@echo "make bench    end-to-end telemetry benchmark (minutes; needs Mosquitto, optional PostgreSQL) -> docs/benchmarks.md"
 
 ## The web console (Vue 3 + Element Plus) into web/dist. Without Node.js the server still runs and
 ## shows a page at / that says how to build the console.
@@ -38,6 +39,11 @@ build: console
 ## Build, seed the demo city (idempotent) and serve it. Data lives in ./data/anjian.db.
 run: build
 	$(BIN) demo
+
+## The telemetry benchmark (release build, alarm-engine bench, MQTT load runs); not part of `make test`.
+## Writes docs/benchmarks.md. Settings: see scripts/bench.sh (BENCH_RATES, BENCH_PATHS, BENCH_POSTGRES ...).
+bench:
+	CARGO="$(CARGO)" scripts/bench.sh
 
 lint:
 	$(CARGO) fmt --all -- --check
