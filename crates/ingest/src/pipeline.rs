@@ -456,6 +456,8 @@ fn finish(p: &mut Pending) {
         }
     }
     p.batch.latest = latest.into_values().collect();
+    // The engine accepted each reading only if it is later than the sensor's latest stored one.
+    p.batch.readings_are_new = true;
     p.batch.alarms = p.alarms.drain().map(|(_, a)| a).collect();
 }
 

@@ -13,9 +13,15 @@ use std::time::Duration;
 use tokio::task::JoinHandle;
 
 /// Checks device credentials against the stored argon2 hash of each device's MQTT password.
+/// At most [`PARALLEL_PASSWORD_CHECKS`] hashes are computed at once: each takes about 19 MiB and
+/// tens of milliseconds, and a fleet of devices reconnecting together must not exhaust memory.
 pub struct StoreDeviceAuth {
     store: Store,
+    checks: tokio::sync::Semaphore,
 }
+
+/// Password hashes computed at the same time by the MQTT listener.
+pub const PARALLEL_PASSWORD_CHECKS: usize = 2;
 
 impl DeviceAuthenticator for StoreDeviceAuth {
     async fn authenticate(
@@ -36,14 +42,23 @@ impl DeviceAuthenticator for StoreDeviceAuth {
         if device.as_ref().is_some_and(|d| d.status != "active") {
             return Err(AuthFailure::NotAuthorized);
         }
-        let Some((code, Some(hash))) = device.map(|d| (d.code, d.password_hash)) else {
-            anjian_api::auth::verify_against_dummy(&pass);
-            return Err(AuthFailure::BadCredentials);
+        // Unknown devices cost a hash too, so that timing does not tell which codes exist.
+        let found = device.and_then(|d| d.password_hash.map(|h| (d.code, h)));
+        let Ok(_permit) = self.checks.acquire().await else {
+            return Err(AuthFailure::Unavailable("shutting down".into()));
         };
-        let ok =
-            tokio::task::spawn_blocking(move || anjian_api::auth::verify_password(&pass, &hash))
-                .await
-                .unwrap_or(false);
+        let (code, ok) = tokio::task::spawn_blocking(move || match found {
+            Some((code, hash)) => {
+                let ok = anjian_api::auth::verify_password(&pass, &hash);
+                (code, ok)
+            }
+            None => {
+                anjian_api::auth::verify_against_dummy(&pass);
+                (String::new(), false)
+            }
+        })
+        .await
+        .unwrap_or_default();
         if ok {
             Ok(code)
         } else {
@@ -106,6 +121,7 @@ pub async fn start_mqtt(
     let sink = Arc::new(pipeline.clone());
     let auth = Arc::new(StoreDeviceAuth {
         store: store.clone(),
+        checks: tokio::sync::Semaphore::new(PARALLEL_PASSWORD_CHECKS),
     });
     let task = tokio::spawn(async move {
         listener

@@ -105,6 +105,12 @@ pub struct AlarmEventRow {
 pub struct TelemetryBatch {
     /// Raw readings; ones already stored (same sensor and `ts`) are ignored.
     pub readings: Vec<ReadingRow>,
+    /// The caller guarantees that no reading of the batch is stored yet and none repeats (the
+    /// ingestion pipeline does: its engine drops, per sensor, every reading not later than the
+    /// stored latest one). The insert then skips sending the inserted rows back and aggregates
+    /// the minutes from the batch itself — the hot path. `false` (the default): only the rows
+    /// actually inserted are aggregated, so a batch written twice is counted once.
+    pub readings_are_new: bool,
     /// Candidates for `sensor_latest`; a row replaces the stored one only when its `ts` is newer.
     /// Several rows of one sensor may be given; the newest wins.
     pub latest: Vec<ReadingRow>,
@@ -392,16 +398,39 @@ impl Store {
         let mut out = TelemetryWritten::default();
         let txn = self.db.begin().await?;
 
-        // Readings: only the rows actually inserted come back, and only they are aggregated.
+        // Readings: only the rows actually inserted are aggregated (all of them when the caller
+        // vouches that they are new; otherwise the inserted ones come back from the database).
         let mut minutes: HashMap<(i64, i64), Agg> = HashMap::new();
+        let mut add = |sensor_id: i64, ts: i64, value: f64| {
+            let minute = ts - ts.rem_euclid(60_000);
+            minutes
+                .entry((sensor_id, minute))
+                .and_modify(|a| {
+                    a.min = a.min.min(value);
+                    a.max = a.max.max(value);
+                    a.sum += value;
+                    a.count += 1;
+                })
+                .or_insert(Agg {
+                    min: value,
+                    max: value,
+                    sum: value,
+                    count: 1,
+                });
+        };
         if !b.readings.is_empty() {
-            let (_, rows) = insert_chunked(
+            let tail = if b.readings_are_new {
+                "ON CONFLICT (sensor_id, ts) DO NOTHING"
+            } else {
+                "ON CONFLICT (sensor_id, ts) DO NOTHING RETURNING sensor_id, ts, value"
+            };
+            let (affected, rows) = insert_chunked(
                 &txn,
                 "INSERT INTO readings (sensor_id, ts, value, quality)",
                 4,
-                "ON CONFLICT (sensor_id, ts) DO NOTHING RETURNING sensor_id, ts, value",
+                tail,
                 &b.readings,
-                true,
+                !b.readings_are_new,
                 |r, v| {
                     v.push(r.sensor_id.into());
                     v.push(r.ts.into());
@@ -410,28 +439,21 @@ impl Store {
                 },
             )
             .await?;
-            out.readings_new = rows.len() as u64;
-            out.readings_duplicate = (b.readings.len() - rows.len()) as u64;
-            for row in rows {
-                let sensor_id: i64 = row.try_get_by_index(0)?;
-                let ts: i64 = row.try_get_by_index(1)?;
-                let value: f64 = row.try_get_by_index(2)?;
-                let minute = ts - ts.rem_euclid(60_000);
-                minutes
-                    .entry((sensor_id, minute))
-                    .and_modify(|a| {
-                        a.min = a.min.min(value);
-                        a.max = a.max.max(value);
-                        a.sum += value;
-                        a.count += 1;
-                    })
-                    .or_insert(Agg {
-                        min: value,
-                        max: value,
-                        sum: value,
-                        count: 1,
-                    });
+            if b.readings_are_new {
+                out.readings_new = affected;
+                for r in &b.readings {
+                    add(r.sensor_id, r.ts, r.value);
+                }
+            } else {
+                out.readings_new = rows.len() as u64;
+                for row in rows {
+                    let sensor_id: i64 = row.try_get_by_index(0)?;
+                    let ts: i64 = row.try_get_by_index(1)?;
+                    let value: f64 = row.try_get_by_index(2)?;
+                    add(sensor_id, ts, value);
+                }
             }
+            out.readings_duplicate = (b.readings.len() as u64).saturating_sub(out.readings_new);
         }
 
         if !minutes.is_empty() {

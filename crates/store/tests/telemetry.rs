@@ -697,6 +697,7 @@ async fn purge_removes_old_telemetry_and_ended_alarms(store: Store) {
                 r(s.id, cut + 60_000, 4.0),
             ],
             latest: vec![r(s.id, cut + 60_000, 4.0)],
+            readings_are_new: false,
             alarms: vec![old_ended, new_ended, open_old],
             events: vec![
                 event(1, "raised", T0, "high"),
@@ -786,6 +787,23 @@ async fn fifty_thousand_readings_in_one_call(store: Store) {
     assert_eq!(minutes.iter().map(|m| m.count).sum::<i64>(), 1000);
     assert_eq!(minutes[0].count, 60);
     assert_eq!(minutes[16].count, 40);
+
+    // The pipeline's path: readings vouched new are not sent back by the database, and are
+    // aggregated into the same minute rows.
+    let more = TelemetryBatch {
+        readings: ids.iter().map(|id| r(*id, T0 + 999_500, 1000.0)).collect(),
+        readings_are_new: true,
+        ..Default::default()
+    };
+    let out = store.write_telemetry(&more).await.unwrap();
+    assert_eq!((out.readings_new, out.readings_duplicate), (50, 0));
+    let minutes = store
+        .minutes_between(ids[0], T0, T0 + 1_000_000)
+        .await
+        .unwrap();
+    assert_eq!(minutes[16].count, 41);
+    assert_eq!(minutes[16].max, 1000.0);
+    assert_eq!(store.count_readings().await.unwrap(), 50_050);
 }
 
 async fn device_crud_scope_and_uniqueness(store: Store) {
