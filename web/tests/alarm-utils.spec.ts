@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Alarm, AlarmMessage } from '@/api/monitoring'
 import {
-  canClose, canShelve, canUnshelve, filterToQuery, fmtDuration, fmtTime, fmtValue, isOpen, matchesFilter, mergeAlarm,
+  canClose, canShelve, canUnshelve, closeReasonText, filterToQuery, fmtDuration, fmtTime, fmtValue, isOpen, matchesFilter, mergeAlarm,
   mergeLatest, needsAck, priorityColor, priorityRank, stateTagType, PRIORITY_COLORS,
 } from '@/utils/alarm'
 
@@ -142,5 +142,25 @@ describe('formatting', () => {
     expect(fmtValue(12.3456, 'ppm')).toBe('12.35 ppm')
     expect(fmtValue(null)).toBe('—')
     expect(fmtValue(0.012345)).toBe('0.0123')
+    // above 1000 one decimal is kept: 2897.3 kPa is over a 2895 kPa limit, 2897 would hide how far
+    expect(fmtValue(2897.3, 'kPa')).toBe('2897.3 kPa')
+    expect(fmtValue(2705.25)).toBe('2705.3')
+    expect(fmtValue(3000)).toBe('3000')
+    expect(fmtValue(-1234.56)).toBe('-1234.6')
+  })
+})
+
+describe('close reasons', () => {
+  const label = (c: string) => ({ false_alarm: '误报', other: '其他' } as Record<string, string>)[c] ?? null
+  it('labels the code and keeps the comment the server appended', () => {
+    expect(closeReasonText('false_alarm: 传感器标定', label)).toBe('误报：传感器标定')
+    expect(closeReasonText('other: a: b', label)).toBe('其他：a: b')
+    expect(closeReasonText('false_alarm', label)).toBe('误报')
+    expect(closeReasonText('false_alarm: ', label)).toBe('误报')
+  })
+  it('leaves unknown reasons and engine closes as they are', () => {
+    expect(closeReasonText('superseded', label)).toBe('superseded')
+    expect(closeReasonText('nope: x', label)).toBe('nope: x')
+    expect(closeReasonText(null, label)).toBe('')
   })
 })

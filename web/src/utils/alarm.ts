@@ -169,6 +169,22 @@ export function fmtDuration(ms: number, lang: 'zh-CN' | 'en' = 'zh-CN'): string 
 /** A reading with its unit, trimmed to a sensible precision. */
 export function fmtValue(v: number | null | undefined, unit?: string | null): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—'
-  const s = Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 1 ? String(Math.round(v * 100) / 100) : String(Math.round(v * 10000) / 10000)
+  // At least one decimal above 1000: a reactor at 2897.3 kPa against a 2895 kPa limit must not read 2897.
+  const s = Math.abs(v) >= 1000 ? String(Math.round(v * 10) / 10) : Math.abs(v) >= 1 ? String(Math.round(v * 100) / 100) : String(Math.round(v * 10000) / 10000)
   return unit ? `${s} ${unit}` : s
+}
+
+/**
+ * A close reason as stored by the server (`closeReason`, and the comment of a `closed` event):
+ * the reason code, then `: ` and the comment if there was one (`false_alarm: sensor test`).
+ * Engine closes carry a plain word (`superseded`). Returns the code's label and the comment.
+ */
+export function closeReasonText(raw: string | null | undefined, label: (code: string) => string | null): string {
+  if (!raw) return ''
+  const i = raw.indexOf(': ')
+  const code = i >= 0 ? raw.slice(0, i) : raw
+  const name = label(code)
+  if (name == null) return raw
+  const comment = i >= 0 ? raw.slice(i + 2).trim() : ''
+  return comment ? `${name}：${comment}` : name
 }
