@@ -109,6 +109,21 @@ export interface MergeOptions {
  * longer matches the filter (an alarm that ended leaves 活动报警), put a new matching one on top.
  * Returns new arrays; never mutates `rows`.
  */
+/**
+ * Fields describing the source that the stream's messages leave out (null) although the list has
+ * them: `sourceName`, `unit`, `enterpriseName`. An update keeps what was known.
+ */
+const NAMES = ['sourceName', 'unit', 'enterpriseName', 'sensorId'] as const
+export function mergeRow<T extends Alarm>(old: T, row: Alarm): T {
+  const out = { ...old, ...row } as T
+  for (const k of NAMES) if (row[k] == null && old[k] != null) (out as Alarm)[k] = old[k] as never
+  return out
+}
+/** A stream row without the names of its source (to be completed from the API). */
+export function lacksNames(a: Alarm): boolean {
+  return a.sourceName == null || a.unit == null || (a.enterpriseId != null && a.enterpriseName == null)
+}
+
 export function mergeAlarm(rows: Alarm[], m: AlarmMessage | Alarm, filter: AlarmFilter, opts: MergeOptions = {}): { rows: Alarm[]; change: MergeChange } {
   const ts = (m as AlarmMessage).event?.ts
   if (opts.seen && ts != null) {
@@ -122,7 +137,7 @@ export function mergeAlarm(rows: Alarm[], m: AlarmMessage | Alarm, filter: Alarm
   if (i >= 0) {
     if (keep) {
       const out = rows.slice()
-      out[i] = { ...rows[i], ...row }
+      out[i] = mergeRow(rows[i], row)
       return { rows: out, change: 'updated' }
     }
     return { rows: rows.filter((_, j) => j !== i), change: 'removed' }
@@ -136,10 +151,10 @@ export function mergeAlarm(rows: Alarm[], m: AlarmMessage | Alarm, filter: Alarm
 /** The 5 (n) latest alarms for the bell: newest start first, one row per id. */
 export function mergeLatest(latest: Alarm[], m: AlarmMessage | Alarm, n = 5): Alarm[] {
   const row = rowOf(m)
+  const prev = latest.find((r) => r.id === row.id)
   const rest = latest.filter((r) => r.id !== row.id)
-  const known = rest.length !== latest.length
-  if (!known && (m as AlarmMessage).event && (m as AlarmMessage).event.kind !== 'raised') return latest
-  return [row, ...rest].sort((a, b) => b.startedAt - a.startedAt).slice(0, n)
+  if (!prev && (m as AlarmMessage).event && (m as AlarmMessage).event.kind !== 'raised') return latest
+  return [prev ? mergeRow(prev, row) : row, ...rest].sort((a, b) => b.startedAt - a.startedAt).slice(0, n)
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
