@@ -386,6 +386,30 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
     })
   })
 
+  test('the enterprise dossier shows the reactor unit under 监测设备 and its alarms under 报警', async (t) => {
+    await withPage(t, async (page) => {
+      const sensor = (await get('city', `/api/sensors?code=${SOURCE}`)).rows.find((s) => s.code === SOURCE)
+      await login(page, 'city')
+      await page.goto(`/enterprise/dossier/${sensor.enterpriseId}`)
+      await shows(tid(page, 'dossier-name'), new RegExp(sensor.enterpriseName))
+      const tabs = tid(page, 'dossier-tabs')
+      await tabs.locator('.el-tabs__item', { hasText: /^监测设备$/ }).click()
+      const sensors = tid(page, 'dossier-sensors')
+      await shows(sensors, /TEP-DTU-01 .*· 在线/, /TEP-R101-PT/, /反应器压力/, /高报 2895，高高报 3000/, /\d+(\.\d+)? kPa/)
+      assert.equal(await sensors.locator('.el-table__body-wrapper tbody tr.el-table__row').count(), 9)
+
+      await tabs.locator('.el-tabs__item', { hasText: /^报警$/ }).click()
+      const list = tid(page, 'alarm-page').locator('visible=true').first()
+      await list.waitFor()
+      // Active or already ended: the enterprise's reactor-pressure alarms are in one of the two tabs.
+      const rows = tid(list, 'alarm-table').locator('.el-table__body-wrapper tbody tr.el-table__row')
+      const open = (await get('city', `/api/alarms?active=true&enterpriseId=${sensor.enterpriseId}&pageNum=1&pageSize=20`)).total
+      if (!open) await tid(list, 'alarm-tabs').locator('.el-tabs__item', { hasText: '历史报警' }).click()
+      await shows(rows.first(), /反应器压力/, /高报/)
+      assert.equal(await tid(list, 'alarm-table').locator('th', { hasText: '所属企业' }).count(), 0, 'no enterprise column in the dossier')
+    })
+  })
+
   test('the enterprise manager acknowledges its alarm on a phone; housing does not see it', async (t) => {
     await withPage(t, async (page) => {
       await login(page, 'enterprise')
