@@ -2,9 +2,11 @@
 //
 // - startServer(): runs $ANJIAN_BIN on a free port of 127.0.0.1:18310-18330 with a fresh
 //   SQLite database and the demo data, waits for "is listening on", stop() sends SIGTERM.
+//   startServer({ tep: dir }) also turns on the demo's live Tennessee Eastman feed (see tepDir()).
 // - launchBrowser(): Debian's Chromium through playwright-core.
 // - login(), api(), tid(), input(), screenshot(): helpers used by the tests.
-import { spawn } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, mkdir, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
@@ -41,19 +43,41 @@ async function freePort() {
   throw new Error(`no free port in ${PORT_MIN}-${PORT_MAX}`)
 }
 
+/** Milliseconds between two rows of the TEP feed in the tests: the reactor-pressure alarm comes
+ *  119 rows after the start of each 580-row loop, i.e. about 2.4 s after start and every 11.6 s. */
+export const TEP_INTERVAL_MS = 20
+
+/**
+ * The Tennessee Eastman data folder for the live feed, or null when there is none:
+ * $ANJIAN_TEP_DIR if set, else the repository root's ../shared/data/tep, else (in a git worktree)
+ * the main checkout's ../shared/data/tep. The folder must hold d06_te.dat (fault 6) and d00_te.dat.
+ */
+export function tepDir() {
+  const ok = (dir) => dir && existsSync(path.join(dir, 'd06_te.dat')) && existsSync(path.join(dir, 'd00_te.dat'))
+  if (process.env.ANJIAN_TEP_DIR) return ok(process.env.ANJIAN_TEP_DIR) ? path.resolve(process.env.ANJIAN_TEP_DIR) : null
+  const candidates = [path.resolve(HERE, '../../../shared/data/tep')]
+  try {
+    const common = execFileSync('git', ['rev-parse', '--path-format=absolute', '--git-common-dir'], { cwd: HERE, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    candidates.push(path.resolve(common, '../../shared/data/tep'))
+  } catch { /* not a git checkout */ }
+  return candidates.find(ok) ?? null
+}
+
 /**
  * Start the anjian server with the demo data on a fresh database.
+ * Options: { tep: dir } replays the TEP data from dir every TEP_INTERVAL_MS ms (tepIntervalMs overrides).
+ * Without it the server gets no ANJIAN_TEP_DIR and runs in a folder without ../shared/data/tep: no feed.
  * Returns { baseUrl, port, stop, output() }.
  */
-export async function startServer() {
-  const bin = process.env.ANJIAN_BIN
+export async function startServer(options = {}) {
+  const bin = process.env.ANJIAN_BIN && path.resolve(process.env.ANJIAN_BIN)
   if (!bin) throw new Error('set ANJIAN_BIN to the anjian server binary (e.g. /var/cache/anjian-target/debug/anjian)')
   let lastError
   for (let attempt = 0; attempt < 3; attempt++) {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'anjian-browser-'))
     const port = await freePort()
     try {
-      return await spawnServer(bin, dir, port)
+      return await spawnServer(bin, dir, port, options)
     } catch (e) {
       lastError = e
       await rm(dir, { recursive: true, force: true })
@@ -62,15 +86,21 @@ export async function startServer() {
   throw lastError
 }
 
-function spawnServer(bin, dir, port) {
+function spawnServer(bin, dir, port, options) {
   const args = ['--listen', `127.0.0.1:${port}`, '--database-url', `sqlite://${dir}/anjian.db?mode=rwc`, 'demo']
   // The server refuses unknown ANJIAN_* variables (ANJIAN_BIN among them): pass none of the caller's.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ANJIAN_')))
   env.ANJIAN_ADMIN_PASSWORD = ADMIN_PASSWORD
   // The machine may run an MQTT broker on 1883: let the built-in listener take any free port.
   env.ANJIAN_MQTT_LISTEN = '127.0.0.1:0'
+  if (options.tep) {
+    env.ANJIAN_TEP_DIR = options.tep
+    env.ANJIAN_TEP_INTERVAL_MS = String(options.tepIntervalMs ?? TEP_INTERVAL_MS)
+  }
   const child = spawn(bin, args, {
     env,
+    // The server looks for ../shared/data/tep when ANJIAN_TEP_DIR is unset: start it where there is none.
+    cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''

@@ -11,7 +11,7 @@ import type { Alarm, AlarmMessage } from '@/api/monitoring'
 
 function alarm(id: number, over: Partial<Alarm> = {}): Alarm {
   return {
-    id, sourceKind: 'sensor', source: 'GT-' + id, sensorName: '可燃气体' + id, condition: 'high', priority: 'critical',
+    id, sourceKind: 'sensor', source: 'GT-' + id, sourceName: '可燃气体' + id, condition: 'high', priority: 'critical',
     state: 'unacknowledged', active: true, acknowledged: false, startedAt: Date.now() - 60_000, chattering: false, enterpriseId: 1, enterpriseName: 'E1', ...over,
   }
 }
@@ -55,7 +55,7 @@ describe('alarm page', () => {
     expect(w.find('[data-testid=alarm-row-close]').exists()).toBe(false)
 
     const store = useAlarmStore()
-    const raise: AlarmMessage = { ...alarm(3, { sensorName: '新报警点' }), event: { kind: 'raised', ts: Date.now(), priority: 'critical', state: 'unacknowledged' } }
+    const raise: AlarmMessage = { ...alarm(3, { sourceName: '新报警点' }), event: { kind: 'raised', ts: Date.now(), priority: 'critical', state: 'unacknowledged' } }
     store.receive(raise)
     await flushPromises()
     expect(rows()).toHaveLength(3)

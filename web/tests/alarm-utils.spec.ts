@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { Alarm, AlarmMessage } from '@/api/monitoring'
 import {
-  canClose, canShelve, canUnshelve, filterToQuery, fmtDuration, fmtTime, fmtValue, isOpen, matchesFilter, mergeAlarm,
+  canClose, canShelve, canUnshelve, closeReasonText, filterToQuery, lacksNames, mergeRow, fmtDuration, fmtTime, fmtValue, isOpen, matchesFilter, mergeAlarm,
   mergeLatest, needsAck, priorityColor, priorityRank, stateTagType, PRIORITY_COLORS,
 } from '@/utils/alarm'
 
 function alarm(id: number, over: Partial<Alarm> = {}): Alarm {
   return {
-    id, sourceKind: 'sensor', source: 'GT-' + id, sensorName: 'Gas ' + id, condition: 'high', priority: 'high',
+    id, sourceKind: 'sensor', source: 'GT-' + id, sourceName: 'Gas ' + id, condition: 'high', priority: 'high',
     state: 'unacknowledged', active: true, acknowledged: false, startedAt: 1_000 * id, endedAt: null,
     chattering: false, enterpriseId: 7, enterpriseName: 'E7', ...over,
   }
@@ -142,5 +142,47 @@ describe('formatting', () => {
     expect(fmtValue(12.3456, 'ppm')).toBe('12.35 ppm')
     expect(fmtValue(null)).toBe('—')
     expect(fmtValue(0.012345)).toBe('0.0123')
+    // above 1000 one decimal is kept: 2897.3 kPa is over a 2895 kPa limit, 2897 would hide how far
+    expect(fmtValue(2897.3, 'kPa')).toBe('2897.3 kPa')
+    expect(fmtValue(2705.25)).toBe('2705.3')
+    expect(fmtValue(3000)).toBe('3000')
+    expect(fmtValue(-1234.56)).toBe('-1234.6')
+  })
+})
+
+describe('close reasons', () => {
+  const label = (c: string) => ({ false_alarm: '误报', other: '其他' } as Record<string, string>)[c] ?? null
+  it('labels the code and keeps the comment the server appended', () => {
+    expect(closeReasonText('false_alarm: 传感器标定', label)).toBe('误报：传感器标定')
+    expect(closeReasonText('other: a: b', label)).toBe('其他：a: b')
+    expect(closeReasonText('false_alarm', label)).toBe('误报')
+    expect(closeReasonText('false_alarm: ', label)).toBe('误报')
+  })
+  it('leaves unknown reasons and engine closes as they are', () => {
+    expect(closeReasonText('superseded', label)).toBe('superseded')
+    expect(closeReasonText('nope: x', label)).toBe('nope: x')
+    expect(closeReasonText(null, label)).toBe('')
+  })
+})
+
+describe('stream messages without names', () => {
+  // The stream's rows carry sourceName, unit and enterpriseName as null; the list's rows have them.
+  const bare = (a: Alarm): Alarm => ({ ...a, sourceName: null, unit: null, enterpriseName: null })
+  it('an update keeps the names the row had', () => {
+    const listed = alarm(1, { unit: 'kPa' })
+    const acked = msg(bare({ ...listed, state: 'acknowledged', ackedBy: 'city' }), 'acknowledged', 5)
+    const { rows, change } = mergeAlarm([listed], acked, { open: true })
+    expect(change).toBe('updated')
+    expect(rows[0]).toMatchObject({ state: 'acknowledged', ackedBy: 'city', sourceName: 'Gas 1', unit: 'kPa', enterpriseName: 'E7' })
+    expect(mergeLatest([listed], acked)[0]).toMatchObject({ state: 'acknowledged', sourceName: 'Gas 1', enterpriseName: 'E7' })
+  })
+  it('a new name wins, a missing one does not erase', () => {
+    expect(mergeRow(alarm(1), { ...alarm(1), sourceName: 'Renamed' }).sourceName).toBe('Renamed')
+    expect(mergeRow(alarm(1), bare(alarm(1))).sourceName).toBe('Gas 1')
+  })
+  it('tells a row that lacks its names', () => {
+    expect(lacksNames(bare(alarm(1)))).toBe(true)
+    expect(lacksNames(alarm(1, { unit: 'ppm' }))).toBe(false)
+    expect(lacksNames(alarm(1, { unit: 'ppm', enterpriseId: null, enterpriseName: null }))).toBe(false)
   })
 })

@@ -100,7 +100,8 @@ export interface Alarm {
   id: number
   sourceKind: SourceKind
   source: string
-  sensorName?: string | null
+  /** Name of the sensor (or device / group), when known. */
+  sourceName?: string | null
   /** Not in the contract; used when present to open the trend without a look-up. */
   sensorId?: number | null
   condition: Condition

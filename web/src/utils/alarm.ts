@@ -109,6 +109,21 @@ export interface MergeOptions {
  * longer matches the filter (an alarm that ended leaves 活动报警), put a new matching one on top.
  * Returns new arrays; never mutates `rows`.
  */
+/**
+ * Fields describing the source that the stream's messages leave out (null) although the list has
+ * them: `sourceName`, `unit`, `enterpriseName`. An update keeps what was known.
+ */
+const NAMES = ['sourceName', 'unit', 'enterpriseName', 'sensorId'] as const
+export function mergeRow<T extends Alarm>(old: T, row: Alarm): T {
+  const out = { ...old, ...row } as T
+  for (const k of NAMES) if (row[k] == null && old[k] != null) (out as Alarm)[k] = old[k] as never
+  return out
+}
+/** A stream row without the names of its source (to be completed from the API). */
+export function lacksNames(a: Alarm): boolean {
+  return a.sourceName == null || a.unit == null || (a.enterpriseId != null && a.enterpriseName == null)
+}
+
 export function mergeAlarm(rows: Alarm[], m: AlarmMessage | Alarm, filter: AlarmFilter, opts: MergeOptions = {}): { rows: Alarm[]; change: MergeChange } {
   const ts = (m as AlarmMessage).event?.ts
   if (opts.seen && ts != null) {
@@ -122,7 +137,7 @@ export function mergeAlarm(rows: Alarm[], m: AlarmMessage | Alarm, filter: Alarm
   if (i >= 0) {
     if (keep) {
       const out = rows.slice()
-      out[i] = { ...rows[i], ...row }
+      out[i] = mergeRow(rows[i], row)
       return { rows: out, change: 'updated' }
     }
     return { rows: rows.filter((_, j) => j !== i), change: 'removed' }
@@ -136,10 +151,10 @@ export function mergeAlarm(rows: Alarm[], m: AlarmMessage | Alarm, filter: Alarm
 /** The 5 (n) latest alarms for the bell: newest start first, one row per id. */
 export function mergeLatest(latest: Alarm[], m: AlarmMessage | Alarm, n = 5): Alarm[] {
   const row = rowOf(m)
+  const prev = latest.find((r) => r.id === row.id)
   const rest = latest.filter((r) => r.id !== row.id)
-  const known = rest.length !== latest.length
-  if (!known && (m as AlarmMessage).event && (m as AlarmMessage).event.kind !== 'raised') return latest
-  return [row, ...rest].sort((a, b) => b.startedAt - a.startedAt).slice(0, n)
+  if (!prev && (m as AlarmMessage).event && (m as AlarmMessage).event.kind !== 'raised') return latest
+  return [prev ? mergeRow(prev, row) : row, ...rest].sort((a, b) => b.startedAt - a.startedAt).slice(0, n)
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
@@ -169,6 +184,22 @@ export function fmtDuration(ms: number, lang: 'zh-CN' | 'en' = 'zh-CN'): string 
 /** A reading with its unit, trimmed to a sensible precision. */
 export function fmtValue(v: number | null | undefined, unit?: string | null): string {
   if (v === null || v === undefined || Number.isNaN(v)) return '—'
-  const s = Math.abs(v) >= 1000 ? v.toFixed(0) : Math.abs(v) >= 1 ? String(Math.round(v * 100) / 100) : String(Math.round(v * 10000) / 10000)
+  // At least one decimal above 1000: a reactor at 2897.3 kPa against a 2895 kPa limit must not read 2897.
+  const s = Math.abs(v) >= 1000 ? String(Math.round(v * 10) / 10) : Math.abs(v) >= 1 ? String(Math.round(v * 100) / 100) : String(Math.round(v * 10000) / 10000)
   return unit ? `${s} ${unit}` : s
+}
+
+/**
+ * A close reason as stored by the server (`closeReason`, and the comment of a `closed` event):
+ * the reason code, then `: ` and the comment if there was one (`false_alarm: sensor test`).
+ * Engine closes carry a plain word (`superseded`). Returns the code's label and the comment.
+ */
+export function closeReasonText(raw: string | null | undefined, label: (code: string) => string | null): string {
+  if (!raw) return ''
+  const i = raw.indexOf(': ')
+  const code = i >= 0 ? raw.slice(0, i) : raw
+  const name = label(code)
+  if (name == null) return raw
+  const comment = i >= 0 ? raw.slice(i + 2).trim() : ''
+  return comment ? `${name}：${comment}` : name
 }
