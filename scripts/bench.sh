@@ -55,8 +55,8 @@ free_port() {
 
 log "alarm engine (cargo bench -p anjian-alarm)"
 $CARGO bench -p anjian-alarm 2>&1 | tee "$TMP/engine.txt"
-ENGINE_LINE=$(grep -m1 'engine/ingest' "$TMP/engine.txt" || true)
-ENGINE_RATE=$(sed -n 's/.*-> \([0-9.]*\) M readings\/s\/core.*/\1/p' <<<"$ENGINE_LINE")
+ENGINE_LINE=$(grep -m1 -A2 'engine/ingest' "$TMP/engine.txt" || true)
+ENGINE_RATE=$(sed -n 's/^ *\([0-9.]*\) M readings\/s\/core.*/\1/p' <<<"$ENGINE_LINE" | head -n 1)
 
 # run_one PATH RATE DATABASE(sqlite|postgres) N
 run_one() {

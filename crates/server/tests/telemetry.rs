@@ -374,6 +374,10 @@ async fn a_reading_over_the_built_in_listener_raises_an_alarm_on_the_stream_and_
         assert_eq!(a["event"]["kind"], "raised");
         assert_eq!(a["event"]["ts"], t0);
         assert_eq!(a["event"]["value"], 95.5);
+        // The stream carries the names the list shows.
+        assert_eq!(a["sourceName"], "可燃气体GT-2");
+        assert_eq!(a["unit"], "%LEL");
+        assert_eq!(a["enterpriseName"], "测试化工有限公司");
         let id = a["id"].as_i64().unwrap();
 
         // In the database, through the API, with its history.

@@ -504,6 +504,13 @@ pub struct AlarmStreamItem {
     pub event: AlarmEventDto,
 }
 
+/// Display names of one alarm source, cached per stream subscriber.
+struct Names {
+    source_name: Option<String>,
+    unit: Option<String>,
+    enterprise_name: Option<String>,
+}
+
 fn stream_item(n: &AlarmNotice) -> AlarmStreamItem {
     let e = &n.event;
     AlarmStreamItem {
@@ -534,8 +541,14 @@ pub async fn stream(
     let store = s.store.clone();
     let scope = Arc::new(me.scope.clone());
     let all = me.scope.is_all();
-    let state = (rx, HashMap::<i64, bool>::new());
-    let events = futures_util::stream::unfold(state, move |(mut rx, mut seen)| {
+    // Per subscriber: which enterprises are in scope, and the display names of each source
+    // (looked up once per source from the stored alarm, so the stream carries what the list has).
+    let state = (
+        rx,
+        HashMap::<i64, bool>::new(),
+        HashMap::<String, Names>::new(),
+    );
+    let events = futures_util::stream::unfold(state, move |(mut rx, mut seen, mut names)| {
         let store = store.clone();
         let scope = scope.clone();
         async move {
@@ -544,7 +557,7 @@ pub async fn stream(
                     Ok(n) => n,
                     Err(tokio::sync::broadcast::error::RecvError::Lagged(k)) => {
                         let ev = Event::default().event("lagged").data(k.to_string());
-                        return Some((Ok(ev), (rx, seen)));
+                        return Some((Ok(ev), (rx, seen, names)));
                     }
                     Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
                 };
@@ -563,8 +576,29 @@ pub async fn stream(
                 if !visible {
                     continue;
                 }
-                let data = serde_json::to_string(&stream_item(&notice)).unwrap_or_default();
-                return Some((Ok(Event::default().event("alarm").data(data)), (rx, seen)));
+                let mut item = stream_item(&notice);
+                if !names.contains_key(&item.alarm.source)
+                    && let Ok(d) = store.get_alarm(item.alarm.id, &scope).await
+                {
+                    names.insert(
+                        item.alarm.source.clone(),
+                        Names {
+                            source_name: d.view.sensor_name,
+                            unit: d.view.unit,
+                            enterprise_name: d.view.enterprise_name,
+                        },
+                    );
+                }
+                if let Some(n) = names.get(&item.alarm.source) {
+                    item.alarm.source_name.clone_from(&n.source_name);
+                    item.alarm.unit.clone_from(&n.unit);
+                    item.alarm.enterprise_name.clone_from(&n.enterprise_name);
+                }
+                let data = serde_json::to_string(&item).unwrap_or_default();
+                return Some((
+                    Ok(Event::default().event("alarm").data(data)),
+                    (rx, seen, names),
+                ));
             }
         }
     });
