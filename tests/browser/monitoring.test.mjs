@@ -56,10 +56,13 @@ async function withPage(t, body, options) {
   }
 }
 
-/** Save a screenshot as screenshots/<name>.png; with docs, copy it to docs/screenshots/ too. */
+/**
+ * Save a screenshot as screenshots/<name>.png; with docs and ANJIAN_DOC_SCREENSHOTS=1, copy it to
+ * docs/screenshots/ too (the README's pictures; not on every run, so a test run leaves no change).
+ */
 async function keepScreenshot(page, name, { docs = false } = {}) {
   const file = await screenshot(page, name)
-  if (docs) {
+  if (docs && process.env.ANJIAN_DOC_SCREENSHOTS === '1') {
     const dir = path.resolve(HERE, '../../docs/screenshots')
     await mkdir(dir, { recursive: true })
     await copyFile(file, path.join(dir, `${name}.png`))
