@@ -182,6 +182,14 @@ fn for_each_row(
             Ok(false) => break,
             Ok(true) => {
                 let line = rec.position().map_or(0, |p| p.line());
+                if rec.len() > header.len() {
+                    bad.push(format!(
+                        "line {line}: {} columns, the header has {}",
+                        rec.len(),
+                        header.len()
+                    ));
+                    continue;
+                }
                 match parse_record(&rec) {
                     Ok(r) => each(r),
                     Err(msg) => bad.push(format!("line {line}: {msg}")),
@@ -316,16 +324,23 @@ mod tests {
     #[test]
     fn every_bad_row_is_reported() {
         let csv = "ts,sensor,value\n1000,A,1\nnope,A,2\n3000,A,x\n4000,,1\n5000,A,NaN\n6000,A,3,maybe\n7000,A,4,bad\n";
+        // (the last two rows have a fourth column the header does not have)
         let err = read_readings(csv.as_bytes()).unwrap_err();
         let ReplayError::BadRows(rows) = err else {
             panic!("expected bad rows")
         };
-        assert_eq!(rows.len(), 5, "{rows:?}");
+        assert_eq!(rows.len(), 6, "{rows:?}");
         assert!(rows[0].starts_with("line 3:"), "{rows:?}");
         assert!(rows[1].contains("not a number"), "{rows:?}");
         assert!(rows[2].contains("`sensor` is missing"), "{rows:?}");
         assert!(rows[3].contains("not finite"), "{rows:?}");
-        assert!(rows[4].contains("quality"), "{rows:?}");
+        assert_eq!(rows[4], "line 7: 4 columns, the header has 3");
+        assert_eq!(rows[5], "line 8: 4 columns, the header has 3");
+        let bad_quality = read_readings("ts,sensor,value,quality\n1000,A,1,maybe\n".as_bytes());
+        let Err(ReplayError::BadRows(rows)) = bad_quality else {
+            panic!("expected a bad quality")
+        };
+        assert!(rows[0].contains("quality `maybe`"), "{rows:?}");
         let good = read_readings("ts,sensor,value,quality\n1000,A,1\n2000,A,2,bad\n".as_bytes())
             .expect("good file");
         assert_eq!(good.len(), 2);

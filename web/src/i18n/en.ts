@@ -102,7 +102,7 @@ const en: typeof zh = {
     activeTab: 'Active alarms', historyTab: 'History', source: 'Source', sensor: 'Sensor', conditionLabel: 'Condition', priorityLabel: 'Priority',
     stateLabel: 'State', startedAt: 'Started', clearedAt: 'Cleared', endedAt: 'Ended', ackedAt: 'Acknowledged at', ackedBy: 'Acknowledged by',
     ackComment: 'Ack comment', closedBy: 'Closed by', closeReasonLabel: 'Close reason', shelvedUntil: 'Shelved until', firstValue: 'Alarm value',
-    lastValue: 'Current value', chattering: 'Chattering', timeRange: 'Time range', from: 'From', to: 'To',
+    lastValue: 'Value at last event', chattering: 'Chattering', timeRange: 'Time range', from: 'From', to: 'To',
     ack: 'Acknowledge', shelve: 'Shelve', unshelve: 'Unshelve', close: 'Close', comment: 'Comment', minutes: 'Shelve for (min)',
     ackTitle: 'Acknowledge alarm', shelveTitle: 'Shelve alarm', closeTitle: 'Close alarm', unshelveConfirm: 'Unshelve alarm #{id}?',
     commentRequired: 'Enter a comment', reasonRequired: 'Choose a close reason', batchAck: 'Acknowledge selected', batchAckDone: '{n} acknowledged',
