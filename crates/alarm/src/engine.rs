@@ -965,7 +965,21 @@ impl Engine {
         if r.ts < s.last_ts {
             return Disposition::OutOfOrder;
         }
+        // Timers due before the reading fire first, those due at its very time after it: a
+        // reading that arrives exactly at a deadline (stale data, device offline, an on-delay)
+        // is in time, so no fault is raised and cleared at the same instant.
+        if self.started {
+            self.advance_to(r.ts.saturating_sub(1), out);
+        } else {
+            self.advance_to(r.ts, out);
+        }
+        let d = self.apply(i, r, out);
         self.advance_to(r.ts, out);
+        d
+    }
+
+    /// Applies an accepted reading of sensor `i` (the clock is just before its time).
+    fn apply(&mut self, i: usize, r: Reading, out: &mut Vec<AlarmEvent>) -> Disposition {
         let ts = r.ts;
         let v = r.value;
         let s = &mut self.shot[i];

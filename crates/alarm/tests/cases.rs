@@ -1233,3 +1233,54 @@ fn kpi_flood_and_stale() {
         vec![(13, "X".to_string(), Condition::High, 5 * MIN)]
     );
 }
+
+/// "No reading for N sampling periods": a reading exactly N periods after the previous one is in
+/// time (no communication fault raised and cleared at the same instant); one millisecond later
+/// is not. The same holds for a device's offline deadline.
+#[test]
+fn a_reading_exactly_at_the_stale_deadline_is_in_time() {
+    let mut e = eng(r#"
+[[sensor]]
+code = "X"
+sampling_period = "5s"
+stale_after = 3
+"#);
+    let mut out = Vec::new();
+    rd(&mut e, "X", 5 * S, 1.0, &mut out);
+    rd(&mut e, "X", 20 * S, 1.0, &mut out); // exactly 3 periods later
+    rd(&mut e, "X", 35 * S, 1.0, &mut out);
+    assert!(out.is_empty(), "{:?}", rows(&out));
+    rd(&mut e, "X", 50 * S + 1, 1.0, &mut out); // 15.001 s: stale by 1 ms
+    let r: Vec<_> = out.iter().map(|e| (e.kind, e.ts, e.condition)).collect();
+    assert_eq!(
+        r,
+        vec![
+            (Raised, 50 * S, Condition::CommunicationFault),
+            (Cleared, 50 * S + 1, Condition::CommunicationFault),
+        ]
+    );
+
+    let mut e = eng(r#"
+[[device]]
+code = "D"
+offline_after = "20s"
+[[sensor]]
+code = "Y"
+device = "D"
+sampling_period = "5s"
+stale_after = 0
+"#);
+    let mut out = Vec::new();
+    rd(&mut e, "Y", 0, 1.0, &mut out);
+    rd(&mut e, "Y", 20 * S, 1.0, &mut out); // exactly the 20 s later
+    assert!(out.is_empty(), "{:?}", rows(&out));
+    rd(&mut e, "Y", 40 * S + 1, 1.0, &mut out);
+    let r: Vec<_> = out.iter().map(|e| (e.kind, e.ts, e.condition)).collect();
+    assert_eq!(
+        r,
+        vec![
+            (Raised, 40 * S, Condition::DeviceOffline),
+            (Cleared, 40 * S + 1, Condition::DeviceOffline),
+        ]
+    );
+}
