@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { buildAreaOption, EEMUA_EXCESSIVE, EEMUA_MANAGEABLE, withShare } from '@/utils/kpi'
-import { isStale } from '@/utils/sensor'
+import { beyondLimit, isStale, latestTag } from '@/utils/sensor'
 import { constantRoutes, resolveView } from '@/router'
 
 const labels = { average: 'avg', peak: 'peak', manageable: '可管理', excessive: '过多', noArea: '未分区' }
@@ -54,5 +54,28 @@ describe('monitoring routes', () => {
     expect(trend.meta?.activeMenu).toBe('/monitoring/sensor')
     const pending = resolveView('no/such/page')
     for (const p of ['device', 'sensor', 'alarm', 'kpi', 'webhook']) expect(resolveView(`monitoring/${p}/index`)).not.toBe(pending)
+  })
+})
+
+describe('latest value colour', () => {
+  const limits = [
+    { kind: 'high' as const, value: 2895, priority: 'high' as const },
+    { kind: 'low' as const, value: 10, priority: 'medium' as const },
+  ]
+  const at = (value: number, quality = 'good') => ({
+    latest: { ts: 0, value, quality },
+    settings: { limits },
+    samplingPeriodS: 60,
+    staleAfter: 3,
+  })
+  it('is red beyond a limit, with the engine comparison (equal is normal)', () => {
+    expect(beyondLimit(at(2895))).toBe(false)
+    expect(beyondLimit(at(2895.1))).toBe(true)
+    expect(beyondLimit(at(10))).toBe(false)
+    expect(beyondLimit(at(9.9))).toBe(true)
+    expect(latestTag(at(3000), 1000)).toBe('danger')
+    expect(latestTag(at(2000), 1000)).toBe('success')
+    expect(latestTag(at(2000), 10_000_000)).toBe('warning')
+    expect(latestTag(at(2000, 'bad'), 1000)).toBe('danger')
   })
 })
