@@ -24,7 +24,6 @@ use anjian_alarm::{
 use anjian_store::{AlarmEventRow, AlarmRow, ReadingRow, Store, StoredEngineState, TelemetryBatch};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -82,17 +81,6 @@ pub struct AlarmNotice {
     pub event: AlarmEvent,
 }
 
-/// Counters of the pipeline since start.
-#[derive(Debug, Default)]
-pub struct PipelineStats {
-    /// Readings stored.
-    pub stored: AtomicU64,
-    /// Group commits done.
-    pub commits: AtomicU64,
-    /// Alarm events stored and published.
-    pub events: AtomicU64,
-}
-
 enum Msg {
     Submit(
         Submission,
@@ -134,7 +122,6 @@ impl Pending {
 pub struct Pipeline {
     tx: mpsc::Sender<Msg>,
     notices: broadcast::Sender<Arc<AlarmNotice>>,
-    stats: Arc<PipelineStats>,
 }
 
 impl Pipeline {
@@ -168,15 +155,8 @@ impl Pipeline {
         let marks_gen = engine.marks_generation();
         let (tx, rx) = mpsc::channel(cfg.queue);
         let (notices, _) = broadcast::channel(4096);
-        let stats = Arc::new(PipelineStats::default());
         let (wtx, wrx) = mpsc::channel::<Pending>(2);
-        tokio::spawn(writer(
-            store.clone(),
-            wrx,
-            notices.clone(),
-            stats.clone(),
-            marks,
-        ));
+        tokio::spawn(writer(store.clone(), wrx, notices.clone(), marks));
         let core = Core {
             marks_gen,
             engine,
@@ -187,17 +167,12 @@ impl Pipeline {
             out: Vec::new(),
         };
         tokio::spawn(core.run(rx, wtx));
-        Ok(Pipeline { tx, notices, stats })
+        Ok(Pipeline { tx, notices })
     }
 
     /// Subscribes to alarm events (after they are stored).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<AlarmNotice>> {
         self.notices.subscribe()
-    }
-
-    /// Counters since start.
-    pub fn stats(&self) -> &PipelineStats {
-        &self.stats
     }
 
     /// Applies an operator command; resolves after the resulting events are stored.
@@ -522,7 +497,6 @@ async fn writer(
     store: Store,
     mut rx: mpsc::Receiver<Pending>,
     notices: broadcast::Sender<Arc<AlarmNotice>>,
-    stats: Arc<PipelineStats>,
     mut marks: Marks,
 ) {
     while let Some(p) = rx.recv().await {
@@ -543,11 +517,6 @@ async fn writer(
             marks = new.clone();
         }
         let n = p.batch.readings.len() as u64;
-        stats.stored.fetch_add(n, Ordering::Relaxed);
-        stats.commits.fetch_add(1, Ordering::Relaxed);
-        stats
-            .events
-            .fetch_add(p.notices.len() as u64, Ordering::Relaxed);
         metrics::counter!("anjian_readings_stored_total").increment(n);
         metrics::counter!("anjian_alarm_events_total").increment(p.notices.len() as u64);
         for r in p.replies {
@@ -570,7 +539,6 @@ impl std::fmt::Debug for Pipeline {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Pipeline")
             .field("queued", &(self.tx.max_capacity() - self.tx.capacity()))
-            .field("stored", &self.stats.stored.load(Ordering::Relaxed))
             .finish()
     }
 }

@@ -1087,6 +1087,26 @@ impl Store {
         Ok(found)
     }
 
+    /// Plant area per sensor code, for the codes given that have one (the KPI grouping).
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn sensor_areas(&self, codes: &[String]) -> Result<HashMap<String, String>> {
+        let mut found = HashMap::new();
+        for chunk in codes.chunks(500) {
+            let rows: Vec<(String, Option<String>)> = sensor::Entity::find()
+                .select_only()
+                .column(sensor::Column::Code)
+                .column(sensor::Column::Area)
+                .filter(sensor::Column::Code.is_in(chunk.to_vec()))
+                .into_tuple()
+                .all(&self.db)
+                .await?;
+            found.extend(rows.into_iter().filter_map(|(c, a)| a.map(|a| (c, a))));
+        }
+        Ok(found)
+    }
+
     // ---------------------------------------------------------------- alarm groups
 
     fn group_query(

@@ -265,6 +265,12 @@ pub async fn get(
     Id(id): Id,
 ) -> ApiResult<Json<AlarmDetail>> {
     me.require("monitoring:alarm:query")?;
+    detail(&s, &me, id).await
+}
+
+/// The alarm and its history as the caller's scope allows (also the answer to a command, which
+/// its own permission already guarded).
+async fn detail(s: &AppState, me: &CurrentUser, id: i64) -> ApiResult<Json<AlarmDetail>> {
     let d = s.store.get_alarm(id, &me.scope).await?;
     Ok(Json(AlarmDetail {
         alarm: d.view.into(),
@@ -347,10 +353,6 @@ async fn run(s: &AppState, cmd: Command) -> ApiResult<()> {
 async fn scoped_alarm(s: &AppState, me: &CurrentUser, id: i64) -> ApiResult<u64> {
     s.store.get_alarm(id, &me.scope).await?;
     u64::try_from(id).map_err(|_| ApiError::NotFound)
-}
-
-async fn detail(s: &AppState, me: &CurrentUser, id: i64) -> ApiResult<Json<AlarmDetail>> {
-    get(State(s.clone()), me.clone(), Id(id)).await
 }
 
 /// Acknowledge an alarm (ISA-18.2: unacknowledged → acknowledged; returned-unacknowledged →
@@ -708,13 +710,11 @@ pub async fn kpi(
         )
         .await?;
     let open: Vec<AlarmRow> = open.rows.into_iter().map(|v| v.alarm).collect();
-    let areas = s
-        .store
-        .all_sensors(&Default::default(), &me.scope, 100_000)
-        .await?
-        .into_iter()
-        .filter_map(|v| v.sensor.area.clone().map(|a| (v.sensor.code.clone(), a)))
-        .collect();
+    let mut codes: Vec<String> = events.iter().map(|e| e.source.clone()).collect();
+    codes.extend(open.iter().map(|a| a.source.clone()));
+    codes.sort_unstable();
+    codes.dedup();
+    let areas = s.store.sensor_areas(&codes).await?;
     let k = anjian_ingest::kpi::compute(&events, &open, &areas, from, to, now);
     Ok(Json(KpiDto {
         alarms_per_10_min_by_area: k
