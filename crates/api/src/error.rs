@@ -47,6 +47,10 @@ pub enum ApiError {
     /// 404: no such resource, or one outside the caller's data scope.
     #[error("not found")]
     NotFound,
+    /// 409: the action conflicts with the record's current state (e.g. a workflow step that is not
+    /// allowed from the current status).
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// 423: account locked after repeated failures.
     #[error("locked: {0}")]
     Locked(String),
@@ -96,6 +100,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => Self::NotFound,
             StoreError::Invalid(v) => Self::Validation(v.fields),
+            StoreError::Conflict(m) => Self::Conflict(m),
             other => Self::Internal(other.to_string()),
         }
     }
@@ -127,6 +132,7 @@ impl IntoResponse for ApiError {
                 FieldErrors::new(),
             ),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found", "not found".into(), FieldErrors::new()),
+            Self::Conflict(m) => (StatusCode::CONFLICT, "conflict", m, FieldErrors::new()),
             Self::Locked(m) => (StatusCode::LOCKED, "locked", m, FieldErrors::new()),
             Self::PayloadTooLarge(limit) => (
                 StatusCode::PAYLOAD_TOO_LARGE,

@@ -42,6 +42,8 @@ pub struct AppState {
     pub store: Store,
     /// The telemetry pipeline (alarm engine, group-commit writer, alarm event stream).
     pub pipeline: Pipeline,
+    /// The time source for deadlines and overdue checks (manual in tests).
+    pub clock: anjian_domain::clock::Clock,
 }
 
 #[derive(OpenApi)]
@@ -63,6 +65,11 @@ pub struct AppState {
         (name = "calc", description = "Work-safety calculations: the standards as code"),
         (name = "monitoring", description = "Devices, sensors, trends, webhooks (监测设备)"),
         (name = "alarm", description = "Alarms, their lifecycle and KPIs; telemetry over HTTP (报警)"),
+        (name = "attachment", description = "Uploaded photos and documents (附件)"),
+        (name = "notification", description = "Reminders and escalations for the signed-in user (站内消息)"),
+        (name = "risk", description = "Risk grading and control: risk points, assessments, control measures, four-colour list (风险分级管控)"),
+        (name = "hidden-danger", description = "Hidden-danger remediation workflow, overdue escalation, listed supervision, statistics (隐患治理)"),
+        (name = "inspection", description = "Checklists, inspection plans and tasks (隐患排查)"),
     )
 )]
 struct ApiDoc;
@@ -110,7 +117,20 @@ pub fn metrics_handle() -> PrometheusHandle {
 
 /// The whole application: `/api/**`, `/api/openapi.json`, `/api/docs`, `/metrics`.
 pub fn app(store: Store, pipeline: Pipeline) -> Router {
-    let state = AppState { store, pipeline };
+    app_with_clock(store, pipeline, anjian_domain::clock::Clock::system())
+}
+
+/// [`app`] with an explicit clock: tests pass a manual one to move deadlines past without sleeping.
+pub fn app_with_clock(
+    store: Store,
+    pipeline: Pipeline,
+    clock: anjian_domain::clock::Clock,
+) -> Router {
+    let state = AppState {
+        store,
+        pipeline,
+        clock,
+    };
     let (api, openapi) = openapi_router().split_for_parts();
     let metrics = metrics_handle();
     Router::new()

@@ -14,10 +14,15 @@
 //! - [`page`] — validated paging parameters.
 //! - [`validation`] — field-level validation errors shared by every layer.
 //! - [`redact`] — masking of secrets before they reach a log.
+//! - [`clock`] — the injectable clock (system or manual, for tests).
+//! - [`dual_prevention`] — risk grading and control, hidden-danger inspection and remediation:
+//!   the workflow state machine, deadlines, schedules.
 //! - [`standards`] — the work-safety standards and regulations as code (`anjian calc`).
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod clock;
+pub mod dual_prevention;
 pub mod enterprise;
 pub mod industry;
 pub mod org;

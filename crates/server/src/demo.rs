@@ -358,7 +358,7 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
         Option<i64>,
         &'static str,
     );
-    let accounts: [DemoAccount; 4] = [
+    let accounts: [DemoAccount; 6] = [
         ("city", "市局管理员", bureau, None, None, "city_admin"),
         (
             "xuanwu",
@@ -384,6 +384,22 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
             None,
             "enterprise_manager",
         ),
+        (
+            "worker",
+            "一线员工王强",
+            None,
+            first_chemical,
+            None,
+            "enterprise_worker",
+        ),
+        (
+            "repair",
+            "维修班长李明",
+            None,
+            first_chemical,
+            None,
+            "enterprise_worker",
+        ),
     ];
     for (username, nickname, department_id, enterprise_id, region_id, role_key) in accounts {
         let role_ids = role(role_key).await?.into_iter().collect();
@@ -403,6 +419,12 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
             })
             .await?;
     }
+    if let Some(enterprise_id) = first_chemical {
+        let now = chrono::Utc::now();
+        crate::demo_risk::seed(store, enterprise_id, now).await?;
+        crate::demo_hidden_danger::seed(store, enterprise_id, now).await?;
+        crate::demo_inspection::seed(store, enterprise_id, now).await?;
+    }
     tracing::info!(enterprises = created, "demo city seeded");
     print_accounts();
     Ok(())
@@ -417,6 +439,8 @@ fn print_accounts() {
         "    housing     行业部门监管员  sees construction enterprises of the housing department"
     );
     println!("    enterprise  企业安全管理员  sees and edits one enterprise");
+    println!("    worker      企业员工        reports hidden dangers, does inspection tasks");
+    println!("    repair      企业员工        remediates the hidden dangers assigned to him");
     println!();
 }
 

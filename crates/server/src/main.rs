@@ -12,6 +12,10 @@
 mod bootstrap;
 mod config;
 mod demo;
+mod demo_hidden_danger;
+mod demo_inspection;
+mod demo_risk;
+mod jobs;
 mod replay;
 mod telemetry;
 
@@ -203,7 +207,9 @@ async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
     let mqtt = mqtt.map(|(task, _)| task);
     let broker = telemetry::start_broker_client(c, &pipeline)?;
     let background = telemetry::start_background(&store);
-    let app = anjian_api::app(store.clone(), pipeline.clone());
+    let clock = anjian_domain::clock::Clock::system();
+    let jobs = jobs::start(store.clone(), clock.clone());
+    let app = anjian_api::app_with_clock(store.clone(), pipeline.clone(), clock);
     tracing::info!(%addr, backend = store.backend_name(), "anjian listening");
     println!("anjian is listening on http://{addr}  (API docs: http://{addr}/api/docs)");
     // Graceful stop: in-flight requests get a few seconds; long-lived ones (the alarm event
@@ -225,6 +231,7 @@ async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
         } => tracing::info!("connections still open 5 s after the stop signal (event streams): closing them"),
     }
     cleaner.abort();
+    jobs.abort();
     for task in mqtt.into_iter().chain(broker).chain(feed).chain(background) {
         task.abort();
     }

@@ -26,16 +26,22 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod attachments;
 mod config;
 pub mod entities;
+pub mod hidden_danger;
+pub mod inspection;
 mod logs;
 pub mod migrations;
 mod monitoring;
+mod notifications;
 mod org;
+pub mod risk;
 mod telemetry;
 pub mod testing;
 
 pub use accounts::{NewUser, RoleInput, SessionInfo, UserFilter, UserPatch};
+pub use attachments::{Attachment, AttachmentInfo, NewAttachment};
 pub use config::{DictDataInput, DictTypeInput, ParamInput};
 pub use entities::department::Model as Department;
 pub use entities::dict_data::Model as DictData;
@@ -54,6 +60,7 @@ pub use monitoring::{
     DeviceFilter, DeviceInput, DeviceView, RuleDevice, RuleGroup, RuleSensor, RulesSource,
     SENSOR_QUANTITIES, Sensor, SensorFilter, SensorInput, SensorView, Webhook, WebhookInput,
 };
+pub use notifications::{Audience, NewNotification, NotificationReader, NotificationRow};
 pub use org::{DepartmentInput, EnterpriseFilter, RegionInput};
 pub use telemetry::{
     AlarmDetail, AlarmEvent, AlarmEventRow, AlarmFilter, AlarmRow, AlarmSummary, AlarmView,
@@ -78,6 +85,10 @@ pub enum StoreError {
     /// row still referenced elsewhere. Keyed by API field name.
     #[error(transparent)]
     Invalid(#[from] ValidationError),
+    /// The request is valid but conflicts with the record's current state (a workflow step not
+    /// allowed from the current status, a verifier who remediated the record). The message says why.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// The database URL is not one this build supports.
     #[error("unsupported database URL {0} (use sqlite://path or postgres://...)")]
     UnsupportedUrl(String),

@@ -17,7 +17,7 @@ const en: typeof zh = {
     profile: 'Profile', changePwd: 'Change password', logout: 'Log out', logoutConfirm: 'Log out of the system?', tip: 'Notice',
     dark: 'Dark theme', lang: 'Language', closeOthers: 'Close others', closeAll: 'Close all', refresh: 'Refresh', close: 'Close',
   },
-  route: { home: 'Home', dossier: 'Enterprise dossier', profile: 'Profile', changePwd: 'Change password', trend: 'Sensor trend' },
+  route: { home: 'Home', dossier: 'Enterprise dossier', profile: 'Profile', changePwd: 'Change password', trend: 'Sensor trend', riskCard: 'Risk notification card', riskPoint: 'Risk point', hiddenDanger: 'Hidden danger', inspectionTask: 'Inspection task' },
   menu: {
     enterprise: 'Enterprises', 'enterprise/list': 'Enterprise registry', system: 'System', monitor: 'Monitoring',
     'system/region': 'Regions', 'system/department': 'Departments', 'system/user': 'Users', 'system/role': 'Roles',
@@ -25,6 +25,7 @@ const en: typeof zh = {
     'monitor/online': 'Online users', 'monitor/operlog': 'Operation log', 'monitor/logininfor': 'Login log',
     monitoring: 'Early warning', 'monitoring/device': 'Devices', 'monitoring/sensor': 'Sensors', 'monitoring/alarm': 'Live alarms',
     'monitoring/kpi': 'Alarm KPIs', 'monitoring/webhook': 'Webhooks',
+    risk: 'Risk control', 'hidden-danger': 'Hidden dangers',
   },
   common: {
     search: 'Search', reset: 'Reset', add: 'Add', edit: 'Edit', remove: 'Delete', import: 'Import', export: 'Export',

@@ -13,7 +13,7 @@ export default {
     profile: '个人中心', changePwd: '修改密码', logout: '退出登录', logoutConfirm: '确定注销并退出系统吗？', tip: '提示',
     dark: '暗色主题', lang: '语言', closeOthers: '关闭其他', closeAll: '关闭所有', refresh: '刷新页面', close: '关闭',
   },
-  route: { home: '首页', dossier: '企业档案详情', profile: '个人中心', changePwd: '修改密码', trend: '监测趋势' },
+  route: { home: '首页', dossier: '企业档案详情', profile: '个人中心', changePwd: '修改密码', trend: '监测趋势', riskCard: '风险告知卡', riskPoint: '风险点详情', hiddenDanger: '隐患详情', inspectionTask: '执行排查任务' },
   menu: {
     enterprise: '企业管理', 'enterprise/list': '企业档案', system: '系统管理', monitor: '系统监控',
     'system/region': '区域管理', 'system/department': '部门管理', 'system/user': '用户管理', 'system/role': '角色管理',
@@ -21,6 +21,7 @@ export default {
     'monitor/online': '在线用户', 'monitor/operlog': '操作日志', 'monitor/logininfor': '登录日志',
     monitoring: '监测预警', 'monitoring/device': '设备管理', 'monitoring/sensor': '监测点', 'monitoring/alarm': '实时报警',
     'monitoring/kpi': '报警指标', 'monitoring/webhook': 'Webhook',
+    risk: '风险分级管控', 'hidden-danger': '隐患排查治理',
   },
   common: {
     search: '搜索', reset: '重置', add: '新增', edit: '修改', remove: '删除', import: '导入', export: '导出',

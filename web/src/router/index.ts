@@ -13,6 +13,13 @@ export function resolveView(component: string | null | undefined): () => Promise
 
 export const constantRoutes: RouteRecordRaw[] = [
   { path: '/login', name: 'Login', component: () => import('@/views/login/index.vue'), meta: { public: true } },
+  {
+    // The printable risk notification card (风险告知卡): no console chrome, opened from the QR code.
+    path: '/risk/card/:id(\\d+)',
+    name: 'RiskCard',
+    component: () => import('@/views/risk/card/index.vue'),
+    meta: { titleKey: 'route.riskCard' },
+  },
   { path: '/change-password', name: 'ChangePassword', component: () => import('@/views/login/change-password.vue'), meta: { titleKey: 'route.changePwd' } },
   {
     path: '/',
@@ -33,6 +40,24 @@ export const constantRoutes: RouteRecordRaw[] = [
         name: 'SensorTrend',
         component: () => import('@/views/monitoring/trend/index.vue'),
         meta: { titleKey: 'route.trend', activeMenu: '/monitoring/sensor', parentKey: 'menu.monitoring' },
+      },
+      {
+        path: 'risk/point/:id(\\d+)',
+        name: 'RiskPointDetail',
+        component: () => import('@/views/risk/point/detail.vue'),
+        meta: { titleKey: 'route.riskPoint', activeMenu: '/risk/point', parentKey: 'menu.risk' },
+      },
+      {
+        path: 'hidden-danger/detail/:id(\\d+)',
+        name: 'HiddenDangerDetail',
+        component: () => import('@/views/hidden-danger/detail/index.vue'),
+        meta: { titleKey: 'route.hiddenDanger', activeMenu: '/hidden-danger/record', parentKey: 'menu.hidden-danger' },
+      },
+      {
+        path: 'hidden-danger/task/:id(\\d+)',
+        name: 'InspectionTaskRun',
+        component: () => import('@/views/hidden-danger/task/run.vue'),
+        meta: { titleKey: 'route.inspectionTask', activeMenu: '/hidden-danger/task', parentKey: 'menu.hidden-danger' },
       },
     ],
   },

@@ -11,13 +11,18 @@ use utoipa_axum::routes;
 
 pub mod accounts;
 pub mod alarm;
+pub mod attachments;
 pub mod auth;
 pub mod calc;
 pub mod config;
 pub mod enterprise;
+pub mod hidden_danger;
+pub mod inspection;
 pub mod monitor;
 pub mod monitoring;
+pub mod notifications;
 pub mod org;
+pub mod risk;
 
 /// A page of rows: `{total, rows}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -117,4 +122,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(monitor::router())
         .merge(alarm::router())
         .merge(monitoring::router())
+        .merge(attachments::router())
+        .merge(notifications::router())
+        .merge(risk::router())
+        .merge(hidden_danger::router())
+        .merge(inspection::router())
 }

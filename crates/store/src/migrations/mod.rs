@@ -6,6 +6,10 @@ use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_seed;
 mod m0003_telemetry;
+pub mod m0004_dual_prevention_base;
+mod m0005_risk;
+mod m0006_hidden_danger;
+mod m0007_inspection;
 
 /// All migrations, in order.
 pub struct Migrator;
@@ -17,6 +21,10 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_seed::Migration),
             Box::new(m0003_telemetry::Migration),
+            Box::new(m0004_dual_prevention_base::Migration),
+            Box::new(m0005_risk::Migration),
+            Box::new(m0006_hidden_danger::Migration),
+            Box::new(m0007_inspection::Migration),
         ]
     }
 }
