@@ -188,7 +188,8 @@ async fn migrations_seed_and_are_idempotent(store: Store) {
             "city_admin",
             "district_inspector",
             "department_officer",
-            "enterprise_manager"
+            "enterprise_manager",
+            "enterprise_worker"
         ]
     );
     let menus = store.list_menus().await.unwrap();
@@ -210,7 +211,7 @@ async fn migrations_seed_and_are_idempotent(store: Store) {
         })
         .await
         .unwrap();
-    assert!(r.id > 5);
+    assert!(r.id > 6);
 }
 
 async fn region_tree_rules(store: Store) {

@@ -145,6 +145,8 @@ impl MigrationTrait for Migration {
                     a("sort"),
                     a("builtin"),
                     a("remark"),
+                    a("created_at"),
+                    a("updated_at"),
                 ])
                 .values_panic([
                     WORKER_ROLE.into(),
@@ -155,6 +157,8 @@ impl MigrationTrait for Migration {
                     true.into(),
                     "reports hidden dangers (随手拍), does inspection tasks, remediates what is assigned"
                         .into(),
+                    chrono::Utc::now().into(),
+                    chrono::Utc::now().into(),
                 ])
                 .to_owned(),
         )
