@@ -62,6 +62,10 @@ pub use monitoring::{
 };
 pub use notifications::{Audience, NewNotification, NotificationReader, NotificationRow};
 pub use org::{DepartmentInput, EnterpriseFilter, RegionInput};
+pub use risk::{
+    ControlMeasure, MeasureInput, NewAssessment, ReviewDue, RiskAssessment, RiskHistory,
+    RiskLevelChangeRow, RiskListRow, RiskPoint, RiskPointFilter, RiskPointInput, RiskPointView,
+};
 pub use telemetry::{
     AlarmDetail, AlarmEvent, AlarmEventRow, AlarmFilter, AlarmRow, AlarmSummary, AlarmView,
     DueDelivery, EngineMark, EventWithAlarm, MinuteRow, PRIORITIES, PurgeReport, QUALITY_BAD,

@@ -138,10 +138,7 @@ pub fn management_gap(
     measure_levels: impl IntoIterator<Item = ManagementLevel>,
 ) -> Option<ManagementLevel> {
     let need = min_management_level(level);
-    if measure_levels
-        .into_iter()
-        .any(|m| m.rank() >= need.rank())
-    {
+    if measure_levels.into_iter().any(|m| m.rank() >= need.rank()) {
         None
     } else {
         Some(need)
@@ -308,7 +305,10 @@ fn ordered(entries: &[HistoryEntry]) -> Vec<HistoryEntry> {
 
 /// The current level: the latest entry's (by date, then sequence), `None` without entries.
 pub fn current_level(entries: &[HistoryEntry]) -> Option<RiskLevel> {
-    entries.iter().max_by_key(|e| (e.on, e.seq)).map(|e| e.level)
+    entries
+        .iter()
+        .max_by_key(|e| (e.on, e.seq))
+        .map(|e| e.level)
 }
 
 /// The level changes of a history, in order: one per entry whose level differs from the level
@@ -357,14 +357,92 @@ pub fn check_hazard_factor(code: &str) -> Result<(), String> {
 /// # Errors
 /// The reason, for a field error.
 pub fn check_accident_type(code: &str) -> Result<(), String> {
-    let scheme = Scheme::of_code(code).ok_or_else(|| {
-        format!("{code:?} is not a GB 6441 code (01-20 or WSA1xxxx)")
-    })?;
+    let scheme = Scheme::of_code(code)
+        .ok_or_else(|| format!("{code:?} is not a GB 6441 code (01-20 or WSA1xxxx)"))?;
     let t = classification::validate(scheme, code).map_err(|e| e.to_string())?;
     if t.kind != classification::Kind::AccidentType {
         return Err(format!("{code} is not an accident type"));
     }
     Ok(())
+}
+
+/// The inputs of an assessment: LEC (`D = L × E × C`, each on its scale) or the 5 × 5 L × S
+/// matrix (standards.md §A4, SECONDARY), computed by [`crate::standards::risk`] with the default
+/// band configuration (`data/risk.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "method", rename_all = "snake_case", deny_unknown_fields)]
+pub enum AssessmentInput {
+    /// LEC: L (likelihood), E (exposure), C (consequence), each a value of its scale.
+    Lec {
+        /// Likelihood: 10, 6, 3, 1, 0.5, 0.2 or 0.1.
+        l: f64,
+        /// Exposure: 10, 6, 3, 2, 1 or 0.5.
+        e: f64,
+        /// Consequence: 100, 40, 15, 7, 3 or 1.
+        c: f64,
+    },
+    /// L × S: likelihood and severity, 1..=5 each.
+    Ls {
+        /// Likelihood 1..=5.
+        l: u32,
+        /// Severity 1..=5.
+        s: u32,
+    },
+}
+
+/// What an assessment computes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluated {
+    /// D (LEC) or R (L × S), dimensionless.
+    pub value: f64,
+    /// The level of that value.
+    pub level: RiskLevel,
+    /// The level's colour.
+    pub colour: crate::standards::risk::Colour,
+}
+
+impl AssessmentInput {
+    /// The method's wire name: `lec` or `ls`.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::Lec { .. } => "lec",
+            Self::Ls { .. } => "ls",
+        }
+    }
+
+    /// Computes value, level and colour.
+    ///
+    /// # Errors
+    /// [`crate::standards::calc::CalcError`] naming `l`, `e`, `c` or `s` when a value is off its
+    /// scale.
+    pub fn evaluate(&self) -> Result<Evaluated, crate::standards::calc::CalcError> {
+        use crate::standards::risk::{LecConfig, MatrixConfig, lec, matrix};
+        match *self {
+            Self::Lec { l, e, c } => {
+                let r = lec(l, e, c, &LecConfig::default())?;
+                Ok(Evaluated {
+                    value: r.d(),
+                    level: r.level,
+                    colour: r.colour,
+                })
+            }
+            Self::Ls { l, s } => {
+                let r = matrix(l, s, &MatrixConfig::default()).map_err(|mut e| {
+                    e.field = match e.field.as_str() {
+                        "likelihood" => "l".into(),
+                        "severity" => "s".into(),
+                        other => other.into(),
+                    };
+                    e
+                })?;
+                Ok(Evaluated {
+                    value: f64::from(r.score),
+                    level: r.level,
+                    colour: r.colour,
+                })
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -399,9 +477,18 @@ mod tests {
 
     #[test]
     fn higher_risk_needs_higher_level() {
-        assert_eq!(min_management_level(RiskLevel::Major), ManagementLevel::Company);
-        assert_eq!(min_management_level(RiskLevel::High), ManagementLevel::Department);
-        assert_eq!(min_management_level(RiskLevel::Medium), ManagementLevel::Workshop);
+        assert_eq!(
+            min_management_level(RiskLevel::Major),
+            ManagementLevel::Company
+        );
+        assert_eq!(
+            min_management_level(RiskLevel::High),
+            ManagementLevel::Department
+        );
+        assert_eq!(
+            min_management_level(RiskLevel::Medium),
+            ManagementLevel::Workshop
+        );
         assert_eq!(min_management_level(RiskLevel::Low), ManagementLevel::Team);
         // Monotonic: a higher risk never needs a lower level.
         for a in RiskLevel::ALL {
@@ -422,7 +509,10 @@ mod tests {
             Some(Company)
         );
         assert_eq!(management_gap(RiskLevel::Major, [Team, Company]), None);
-        assert_eq!(management_gap(RiskLevel::High, [Workshop]), Some(Department));
+        assert_eq!(
+            management_gap(RiskLevel::High, [Workshop]),
+            Some(Department)
+        );
         assert_eq!(management_gap(RiskLevel::High, [Department]), None);
         assert_eq!(management_gap(RiskLevel::High, [Company]), None);
         assert_eq!(management_gap(RiskLevel::Medium, [Team]), Some(Workshop));
@@ -435,10 +525,7 @@ mod tests {
     #[test]
     fn review_cycles_default_and_param() {
         let c = ReviewCycles::default();
-        assert_eq!(
-            RiskLevel::ALL.map(|l| c.months(l)),
-            [3, 6, 12, 12]
-        );
+        assert_eq!(RiskLevel::ALL.map(|l| c.months(l)), [3, 6, 12, 12]);
         let p = ReviewCycles::from_param(Some(r#"{"major":1,"high":2,"medium":6,"low":24}"#));
         assert_eq!(p.months(RiskLevel::Low), 24);
         assert_eq!(p.months(RiskLevel::Major), 1);
@@ -449,7 +536,11 @@ mod tests {
             Some(r#"{"major":61,"high":2,"medium":6,"low":24}"#),
             Some(r#"{"major":1,"high":2,"medium":6}"#),
         ] {
-            assert_eq!(ReviewCycles::from_param(bad), ReviewCycles::default(), "{bad:?}");
+            assert_eq!(
+                ReviewCycles::from_param(bad),
+                ReviewCycles::default(),
+                "{bad:?}"
+            );
         }
     }
 
@@ -466,11 +557,23 @@ mod tests {
         let due = d("2026-03-31");
         // The end of 2026-03-31 in Shanghai is 2026-03-31T16:00Z.
         assert_eq!(end_of_day(due), t("2026-03-31T16:00:00Z"));
-        assert_eq!(review_state(due, t("2026-03-31T15:59:59Z")), ReviewState::DueSoon);
-        assert_eq!(review_state(due, t("2026-03-31T16:00:00Z")), ReviewState::Overdue);
+        assert_eq!(
+            review_state(due, t("2026-03-31T15:59:59Z")),
+            ReviewState::DueSoon
+        );
+        assert_eq!(
+            review_state(due, t("2026-03-31T16:00:00Z")),
+            ReviewState::Overdue
+        );
         // Due soon from 7 days before (Shanghai dates): 03-24 00:00 +08 = 03-23T16:00Z.
-        assert_eq!(review_state(due, t("2026-03-23T15:59:59Z")), ReviewState::Ok);
-        assert_eq!(review_state(due, t("2026-03-23T16:00:00Z")), ReviewState::DueSoon);
+        assert_eq!(
+            review_state(due, t("2026-03-23T15:59:59Z")),
+            ReviewState::Ok
+        );
+        assert_eq!(
+            review_state(due, t("2026-03-23T16:00:00Z")),
+            ReviewState::DueSoon
+        );
         assert_eq!(overdue_limit(t("2026-04-01T00:00:00Z")), d("2026-03-31"));
         assert_eq!(soon_limit(t("2026-03-23T16:00:00Z")), d("2026-03-31"));
     }
@@ -491,13 +594,52 @@ mod tests {
         let c = level_changes(&h);
         assert_eq!(c.len(), 3);
         assert_eq!((c[0].from, c[0].to), (None, RiskLevel::Medium));
-        assert_eq!((c[1].from, c[1].to), (Some(RiskLevel::Medium), RiskLevel::Major));
+        assert_eq!(
+            (c[1].from, c[1].to),
+            (Some(RiskLevel::Medium), RiskLevel::Major)
+        );
         assert_eq!(level_as_of(&c, d("2025-01-09")), None);
         assert_eq!(level_as_of(&c, d("2025-01-10")), Some(RiskLevel::Medium));
         assert_eq!(level_as_of(&c, d("2025-05-31")), Some(RiskLevel::Medium));
         assert_eq!(level_as_of(&c, d("2025-06-01")), Some(RiskLevel::Major));
         assert_eq!(level_as_of(&c, d("2025-11-30")), Some(RiskLevel::Major));
         assert_eq!(level_as_of(&c, d("2099-01-01")), current_level(&h));
+    }
+
+    #[test]
+    fn evaluation_band_edges() {
+        let lec = |l, e, c| AssessmentInput::Lec { l, e, c }.evaluate().unwrap();
+        // Bands (at-or-above): D >= 320 major, 160.. high, 70.. medium, below low.
+        assert_eq!(lec(10.0, 6.0, 40.0).level, RiskLevel::Major); // 2400
+        let v = lec(6.0, 6.0, 7.0); // 252
+        assert_eq!((v.value, v.level), (252.0, RiskLevel::High));
+        let v = lec(3.0, 6.0, 7.0); // 126
+        assert_eq!((v.value, v.level), (126.0, RiskLevel::Medium));
+        let v = lec(1.0, 10.0, 7.0); // 70
+        assert_eq!((v.value, v.level), (70.0, RiskLevel::Medium));
+        let v = lec(3.0, 3.0, 7.0); // 63
+        assert_eq!((v.value, v.level), (63.0, RiskLevel::Low));
+        let v = lec(1.0, 2.0, 100.0); // 200
+        assert_eq!(v.level, RiskLevel::High);
+        let ls = |l, s| AssessmentInput::Ls { l, s }.evaluate().unwrap();
+        assert_eq!(ls(4, 5).level, RiskLevel::Major); // 20
+        assert_eq!(ls(4, 4).level, RiskLevel::High); // 16
+        assert_eq!(ls(3, 5).level, RiskLevel::High); // 15
+        assert_eq!(ls(3, 4).level, RiskLevel::Medium); // 12
+        assert_eq!(ls(3, 3).level, RiskLevel::Medium); // 9
+        assert_eq!(ls(2, 4).level, RiskLevel::Low); // 8
+        let e = AssessmentInput::Ls { l: 6, s: 1 }.evaluate().unwrap_err();
+        assert_eq!(e.field, "l");
+        let e = AssessmentInput::Lec {
+            l: 2.0,
+            e: 1.0,
+            c: 1.0,
+        }
+        .evaluate()
+        .unwrap_err();
+        assert_eq!(e.field, "l");
+        let j: AssessmentInput = serde_json::from_str(r#"{"method":"ls","l":2,"s":3}"#).unwrap();
+        assert_eq!(j.method(), "ls");
     }
 
     #[test]
