@@ -1,16 +1,332 @@
-//! Demo data for the dual prevention pages (to be written).
+//! Demo risk points (风险分级管控) of the demo chemical enterprise: eight realistic points (reactor
+//! area, tank farm, loading, hot work, confined space, ...) assessed by LEC or L × S into all four
+//! colours, with control measures (one point, 动火作业, lacks a workshop-level measure to show the
+//! graded-control warning), one past level change, one
+//! review overdue and one due within the week.
 
-use anjian_store::{Store, StoreError};
-use chrono::{DateTime, Utc};
+use anjian_domain::auth::ScopeFilter;
+use anjian_domain::dual_prevention::risk_control::{AssessmentInput, shanghai_date};
+use anjian_store::{MeasureInput, NewAssessment, RiskPointInput, Store, StoreError};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+
+/// (code, name, kind, location, hazard factors, accident types, consequences, emergency actions)
+type PointDef = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+);
+
+const POINTS: [PointDef; 8] = [
+    (
+        "FX-001",
+        "聚合反应釜区",
+        "equipment_facility",
+        "一车间 聚合装置区",
+        &["2201", "2102", "1202"],
+        &["08", "17", "19"],
+        "反应失控超温超压，可能引发火灾、容器爆炸及有毒物料泄漏中毒。",
+        "立即启动紧急冷却和联锁停车，切断进料；人员佩戴正压式空气呼吸器撤离至上风向；拨打119、120并报告值班领导。",
+    ),
+    (
+        "FX-002",
+        "甲醇储罐区",
+        "area",
+        "罐区 T-101～T-104",
+        &["2201", "3206", "46"],
+        &["08", "17"],
+        "储罐或管线泄漏遇点火源引发池火、蒸气云爆炸。",
+        "关闭罐根阀，启动泡沫和喷淋冷却系统，设置警戒区，禁止一切火源，组织人员疏散。",
+    ),
+    (
+        "FX-003",
+        "液氯钢瓶库",
+        "area",
+        "原料库 三号库",
+        &["2202", "2102"],
+        &["19"],
+        "钢瓶阀门或易熔塞泄漏导致氯气中毒。",
+        "佩戴正压式空气呼吸器，将泄漏钢瓶推入碱液池，开启事故排风和碱液吸收装置，逆风撤离。",
+    ),
+    (
+        "FX-004",
+        "槽车装卸作业",
+        "operation",
+        "装卸站台",
+        &["2201", "1202", "2103"],
+        &["08", "02"],
+        "装卸过程静电积聚、软管破裂或槽车溜车导致泄漏、火灾。",
+        "立即停止装卸，关闭紧急切断阀，启动静电接地复核，使用干粉灭火器扑救初起火灾。",
+    ),
+    (
+        "FX-005",
+        "动火作业",
+        "activity",
+        "全厂（按作业票）",
+        &["1202", "1203", "2201"],
+        &["08", "07"],
+        "动火点周边可燃气体未检测或检测不合格，引发火灾爆炸、灼烫。",
+        "立即停止动火，使用灭火器扑救，疏散周边人员，报告作业票签发人。",
+    ),
+    (
+        "FX-006",
+        "受限空间作业",
+        "activity",
+        "储罐、反应釜内部清理检修",
+        &["2202", "3102", "1203"],
+        &["19", "20"],
+        "缺氧窒息、有毒气体中毒，盲目施救导致伤亡扩大。",
+        "监护人立即呼救，严禁无防护施救；佩戴空气呼吸器、使用三脚架救援；拨打120。",
+    ),
+    (
+        "FX-007",
+        "配电室",
+        "equipment_facility",
+        "综合楼一层",
+        &["2103", "43"],
+        &["05", "08"],
+        "带电设备绝缘损坏或误操作引发触电、电气火灾。",
+        "立即切断电源，使用二氧化碳或干粉灭火器灭火，对触电者进行心肺复苏。",
+    ),
+    (
+        "FX-008",
+        "成品仓库叉车作业",
+        "operation",
+        "成品库",
+        &["2108", "3103"],
+        &["02", "01"],
+        "叉车倒车、超载或货物堆垛倒塌造成车辆伤害、物体打击。",
+        "立即停车并拉起手刹，抢救伤员，保护现场，报告车间负责人。",
+    ),
+];
+
+/// Measures per point code: (kind, content, management level).
+fn measures(code: &str) -> Vec<(&'static str, &'static str, &'static str)> {
+    match code {
+        "FX-001" => vec![
+            (
+                "engineering",
+                "反应釜设温度、压力高报警及紧急冷却、紧急切断联锁（SIS），可燃有毒气体检测报警",
+                "company",
+            ),
+            (
+                "management",
+                "严格执行工艺操作规程和工艺卡片，变更实行变更管理",
+                "department",
+            ),
+            (
+                "training",
+                "操作人员持特种作业证上岗，每季度开展反应失控应急演练",
+                "workshop",
+            ),
+            (
+                "emergency",
+                "配备正压式空气呼吸器 4 套、应急冷却水源",
+                "team",
+            ),
+        ],
+        "FX-002" => vec![
+            (
+                "engineering",
+                "储罐设高低液位报警、紧急切断阀、氮封和泡沫灭火系统",
+                "company",
+            ),
+            (
+                "management",
+                "罐区实行出入登记，严禁携带火种，每班巡检两次",
+                "workshop",
+            ),
+            ("personal_protection", "进入罐区穿防静电工作服、鞋", "team"),
+        ],
+        "FX-003" => vec![
+            (
+                "engineering",
+                "库房设氯气检测报警、事故排风和碱液吸收装置",
+                "department",
+            ),
+            (
+                "management",
+                "钢瓶专人管理，先进先出，定期检查阀门",
+                "workshop",
+            ),
+        ],
+        "FX-004" => vec![
+            (
+                "engineering",
+                "装卸鹤管设静电接地报警和紧急切断阀",
+                "department",
+            ),
+            (
+                "management",
+                "装卸作业双人确认，槽车熄火、垫好止轮器",
+                "team",
+            ),
+        ],
+        "FX-005" => vec![
+            (
+                "management",
+                "执行特殊作业许可制度，动火前可燃气体分析合格",
+                "team",
+            ),
+            ("personal_protection", "作业人员穿戴防护服、面罩", "team"),
+        ],
+        "FX-006" => vec![
+            (
+                "management",
+                "先通风、再检测、后作业，专人监护",
+                "department",
+            ),
+            ("emergency", "配备三脚架、安全绳和空气呼吸器", "team"),
+        ],
+        "FX-007" => vec![("management", "执行两票制度，每月绝缘检测", "team")],
+        "FX-008" => vec![("training", "叉车司机持证上岗，限速 5 km/h", "team")],
+        _ => vec![],
+    }
+}
+
+/// Assessments per point code: (days before today, input, reason of a level change).
+fn assessments(code: &str) -> Vec<(u64, AssessmentInput, Option<&'static str>)> {
+    use AssessmentInput::{Lec, Ls};
+    match code {
+        // Was 较大 (orange), raised to 重大 (red) after the capacity expansion; due soon.
+        "FX-001" => vec![
+            (
+                400,
+                Lec {
+                    l: 3.0,
+                    e: 6.0,
+                    c: 15.0,
+                },
+                None,
+            ),
+            (
+                85,
+                Lec {
+                    l: 6.0,
+                    e: 6.0,
+                    c: 15.0,
+                },
+                Some("扩产后反应釜数量由 2 台增至 4 台，重新评估为重大风险"),
+            ),
+        ],
+        // 重大 (red): review overdue (assessed 100 days ago, 3-month cycle).
+        "FX-002" => vec![(
+            100,
+            Lec {
+                l: 3.0,
+                e: 6.0,
+                c: 40.0,
+            },
+            None,
+        )],
+        "FX-003" => vec![(60, Ls { l: 3, s: 5 }, None)],
+        "FX-004" => vec![(
+            45,
+            Lec {
+                l: 3.0,
+                e: 6.0,
+                c: 15.0,
+            },
+            None,
+        )],
+        "FX-005" => vec![(30, Ls { l: 3, s: 4 }, None)],
+        "FX-006" => vec![(
+            30,
+            Lec {
+                l: 3.0,
+                e: 3.0,
+                c: 15.0,
+            },
+            None,
+        )],
+        "FX-007" => vec![(
+            20,
+            Lec {
+                l: 1.0,
+                e: 6.0,
+                c: 7.0,
+            },
+            None,
+        )],
+        "FX-008" => vec![(15, Ls { l: 2, s: 3 }, None)],
+        _ => vec![],
+    }
+}
+
+fn days_before(today: NaiveDate, n: u64) -> NaiveDate {
+    today.checked_sub_days(Days::new(n)).unwrap_or(today)
+}
 
 /// Seeds demo records for the demo enterprise `enterprise_id` (the `enterprise` account's).
 ///
 /// # Errors
 /// Any [`StoreError`].
-pub async fn seed(
-    _store: &Store,
-    _enterprise_id: i64,
-    _now: DateTime<Utc>,
-) -> Result<(), StoreError> {
+pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let all = ScopeFilter::unrestricted();
+    let today = shanghai_date(now);
+    let created = now - chrono::Duration::days(420);
+    for (code, name, kind, location, hazards, accidents, consequences, actions) in POINTS {
+        let p = store
+            .create_risk_point(
+                RiskPointInput {
+                    enterprise_id,
+                    code: code.into(),
+                    name: name.into(),
+                    kind: kind.into(),
+                    location: Some(location.into()),
+                    hazard_factors: hazards.iter().map(|s| (*s).to_owned()).collect(),
+                    accident_types: accidents.iter().map(|s| (*s).to_owned()).collect(),
+                    responsible_person: Some("王建国".into()),
+                    responsible_phone: Some("13905150001".into()),
+                    consequences: Some(consequences.into()),
+                    emergency_actions: Some(actions.into()),
+                    emergency_contacts: Some(
+                        "厂内应急值班室 025-58880000；火警 119；急救 120".into(),
+                    ),
+                    review_cycle_months: None,
+                    status: "active".into(),
+                },
+                &all,
+                created,
+            )
+            .await?;
+        for (i, (kind, content, level)) in measures(code).into_iter().enumerate() {
+            store
+                .create_control_measure(
+                    p.id,
+                    MeasureInput {
+                        kind: kind.into(),
+                        content: content.into(),
+                        management_level: level.into(),
+                        responsible_person: Some("李安全".into()),
+                        sort: i as i32 + 1,
+                    },
+                    &all,
+                    created,
+                )
+                .await?;
+        }
+        for (days, input, reason) in assessments(code) {
+            store
+                .assess_risk_point(
+                    p.id,
+                    NewAssessment {
+                        input,
+                        assessor: "安全环保部 张工".into(),
+                        assessed_on: days_before(today, days),
+                        note: None,
+                        reason: reason.map(str::to_owned),
+                    },
+                    1,
+                    &all,
+                    now,
+                )
+                .await?;
+        }
+    }
     Ok(())
 }
