@@ -442,7 +442,8 @@ async fn level_follows_latest_assessment_and_history(store: Store) {
     assert_eq!(inputs, serde_json::json!({"method": "ls", "l": 2, "s": 3}));
     let h = store.risk_point_history(p.id, &all()).await.unwrap();
     assert_eq!(h.assessments.len(), 4);
-    let changes: Vec<(Option<&str>, &str, &str, Option<&str>, i64)> = h
+    type Row<'a> = (Option<&'a str>, &'a str, &'a str, Option<&'a str>, i64);
+    let changes: Vec<Row> = h
         .changes
         .iter()
         .map(|c| {
