@@ -1414,13 +1414,12 @@ impl Store {
         let enterprises = self
             .enterprise_names(rows.iter().map(|t| t.enterprise_id))
             .await?;
-        let users = self
-            .user_names(
-                rows.iter()
-                    .flat_map(|t| [Some(t.assignee_id), t.completed_by])
-                    .flatten(),
-            )
-            .await?;
+        let user_ids: Vec<i64> = rows
+            .iter()
+            .flat_map(|t| [Some(t.assignee_id), t.completed_by])
+            .flatten()
+            .collect();
+        let users = self.user_names(user_ids).await?;
         let checklists = self
             .checklist_names(rows.iter().map(|t| t.checklist_id))
             .await?;
