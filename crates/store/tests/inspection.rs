@@ -411,7 +411,8 @@ async fn plan_validation(store: Store) {
         .create_checklist(checklist_input(Some(w.e2), 2), None, &all(), now)
         .await
         .unwrap();
-    let cases: Vec<(Box<dyn Fn(&mut PlanInput)>, &str)> = vec![
+    type Edit = Box<dyn Fn(&mut PlanInput)>;
+    let cases: Vec<(Edit, &str)> = vec![
         (Box::new(|p| p.cron = "*/5 * * * *".into()), "cron"),
         (Box::new(|p| p.cron = "0 8 * *".into()), "cron"),
         (Box::new(|p| p.window_hours = 0), "windowHours"),

@@ -1030,13 +1030,10 @@ pub async fn complete_task(
     let now = s.clock.now();
     let (v, _) = s.store.get_task(id, &me.scope, now).await?;
     let own = v.task.assignee_id == me.user.id;
-    if !own {
-        if !can_see_all_tasks(&me) {
-            return Err(ApiError::Forbidden(
-                "只能执行分配给自己的任务 / only the assignee or a manager completes this task"
-                    .into(),
-            ));
-        }
+    if !own && !can_see_all_tasks(&me) {
+        return Err(ApiError::Forbidden(
+            "只能执行分配给自己的任务 / only the assignee or a manager completes this task".into(),
+        ));
     }
     s.store
         .check_attachments(&b.photo_ids, &me.scope, "photoIds")
