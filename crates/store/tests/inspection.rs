@@ -411,8 +411,8 @@ async fn plan_validation(store: Store) {
         .create_checklist(checklist_input(Some(w.e2), 2), None, &all(), now)
         .await
         .unwrap();
-    type Edit = Box<dyn Fn(&mut PlanInput)>;
-    let cases: Vec<(Edit, &str)> = vec![
+    type Edit<'a> = Box<dyn Fn(&mut PlanInput) + 'a>;
+    let cases: Vec<(Edit<'_>, &str)> = vec![
         (Box::new(|p| p.cron = "*/5 * * * *".into()), "cron"),
         (Box::new(|p| p.cron = "0 8 * *".into()), "cron"),
         (Box::new(|p| p.window_hours = 0), "windowHours"),
