@@ -54,6 +54,11 @@ pub use entities::param::Model as Param;
 pub use entities::region::Model as Region;
 pub use entities::role::Model as Role;
 pub use entities::user::Model as User;
+pub use inspection::{
+    CHECKLIST_KINDS, Checklist, ChecklistFilter, ChecklistInput, ChecklistItem, ChecklistItemInput,
+    ChecklistView, CompleteInput, InspectionPlan, InspectionStat, InspectionTask, PlanFilter,
+    PlanInput, PlanView, TaskFilter, TaskItem, TaskView,
+};
 pub use logs::{LogFilter, NewOperLog};
 pub use monitoring::{
     ALARM_CONDITIONS, AlarmGroup, AlarmGroupFilter, AlarmGroupInput, DEVICE_KINDS, Device,
