@@ -530,13 +530,29 @@ async fn scenario(mut app: App) {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["completedBy"], app.ids["mgrA"]);
 
-    // Enterprise B: a plan by the administrator for its worker; one task.
+    // Enterprise B: a plan by the administrator for its worker, per one of B's risk points; one task.
+    let (s, point_b) = app
+        .post(
+            "admin",
+            "/api/risk-points",
+            json!({"enterpriseId": e_b, "code": "FX-B1", "name": "储罐区", "kind": "area"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{point_b}");
+    let plan_body = |risk_point_id: Value| {
+        json!({"enterpriseId": e_b, "checklistId": template, "name": "乙区巡检", "riskPointId": risk_point_id,
+               "cron": "0 * * * *", "windowHours": 2, "assigneeId": app.ids["wB"]})
+    };
+    let (s, v) = app
+        .post("admin", "/api/inspection-plans", plan_body(json!(999_999)))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["fields"]["riskPointId"].is_string(), "{v}");
     let (s, plan_b) = app
         .post(
             "admin",
             "/api/inspection-plans",
-            json!({"enterpriseId": e_b, "checklistId": template, "name": "乙区巡检", "riskPointId": 5,
-                   "cron": "0 * * * *", "windowHours": 2, "assigneeId": app.ids["wB"]}),
+            plan_body(point_b["id"].clone()),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{plan_b}");

@@ -924,6 +924,21 @@ impl Store {
                 }
                 _ => {}
             }
+            if let Some(rp) = input.risk_point_id {
+                let found = crate::risk::entity::risk_point::Entity::find_by_id(rp)
+                    .filter(
+                        crate::risk::entity::risk_point::Column::EnterpriseId
+                            .eq(input.enterprise_id),
+                    )
+                    .count(&self.db)
+                    .await?;
+                if found == 0 {
+                    c.add(
+                        "riskPointId",
+                        "该企业没有这个风险点 / no such risk point of this enterprise",
+                    );
+                }
+            }
             let u = user::Entity::find_by_id(input.assignee_id)
                 .one(&self.db)
                 .await?;

@@ -443,10 +443,42 @@ async fn plan_validation(store: Store) {
         .rows[0]
         .0
         .id;
+    // A plan per risk point: the point must be one of the plan's enterprise.
+    let point = |enterprise_id: i64, code: &str| RiskPointInput {
+        enterprise_id,
+        code: code.into(),
+        name: "反应釜区".into(),
+        kind: "area".into(),
+        location: None,
+        hazard_factors: vec![],
+        accident_types: vec![],
+        responsible_person: None,
+        responsible_phone: None,
+        consequences: None,
+        emergency_actions: None,
+        emergency_contacts: None,
+        review_cycle_months: None,
+        status: "active".into(),
+    };
+    let unrestricted = ScopeFilter::unrestricted();
+    let own = store
+        .create_risk_point(point(w.e1, "FX-01"), &unrestricted, now)
+        .await
+        .unwrap();
+    let foreign = store
+        .create_risk_point(point(w.e2, "FX-02"), &unrestricted, now)
+        .await
+        .unwrap();
     let mut p = plan_input(&w, shared, " 0  8 * * 1-5", 12);
     p.post = None;
-    p.risk_point_id = Some(77);
+    p.risk_point_id = Some(foreign.id);
+    match store.create_plan(p.clone(), None, &s1, now).await {
+        Err(StoreError::Invalid(e)) => assert!(e.fields.contains_key("riskPointId"), "{e:?}"),
+        other => panic!("a risk point of another enterprise must be refused: {other:?}"),
+    }
+    p.risk_point_id = Some(own.id);
     let plan = store.create_plan(p, None, &s1, now).await.unwrap();
+    assert_eq!(plan.risk_point_id, Some(own.id));
     assert_eq!(plan.cron, "0 8 * * 1-5");
     assert_eq!(plan.generated_until, now);
     // Out of scope: 404; deletable while it has no tasks.
