@@ -896,6 +896,57 @@ pub fn transition(
     Ok(out)
 }
 
+/// The actions `actor` may take on a record in `state` at `now`, by name (as in
+/// [`Action::name`]): those [`transition`] would not refuse for the permission, the status or who
+/// the actor is (their input still has to be valid). The console shows only these buttons; the
+/// server still decides each action with [`transition`].
+pub fn allowed_actions(
+    state: &RecordState,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> Vec<&'static str> {
+    let today = shanghai_date(now);
+    let later = state.deadline.unwrap_or(today).max(today) + chrono::Duration::days(30);
+    let probes = [
+        Action::Confirm {
+            grading: Grading::default(),
+            comment: None,
+        },
+        Action::Reject { reason: "-".into() },
+        Action::Assign(Assignment {
+            remediator_id: 0,
+            department: "-".into(),
+            deadline: later,
+            measures: "-".into(),
+            five_assurances: None,
+        }),
+        Action::Start,
+        Action::Submit {
+            description: "-".into(),
+            evidence_count: 1,
+        },
+        Action::Verify { comment: None },
+        Action::SendBack { reason: "-".into() },
+        Action::Reopen { reason: "-".into() },
+        Action::RequestExtension {
+            new_deadline: later,
+            reason: "-".into(),
+        },
+        Action::ApproveExtension { comment: None },
+        Action::RefuseExtension { reason: "-".into() },
+    ];
+    probes
+        .iter()
+        .filter(|a| {
+            matches!(
+                transition(state, actor, a, now),
+                Ok(_) | Err(WorkflowError::Invalid(_))
+            )
+        })
+        .map(Action::name)
+        .collect()
+}
+
 fn not_own_work(state: &RecordState, actor: &Actor) -> Result<(), WorkflowError> {
     if actor.remediates(state) || state.submitted_by == Some(actor.user_id) {
         Err(WorkflowError::Conflict(
