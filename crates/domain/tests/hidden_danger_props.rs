@@ -59,7 +59,7 @@ fn action(kind: u8, arg: u8, now: DateTime<Utc>) -> Action {
     let today = shanghai_date(now);
     let days = i64::from(arg % 20) - 3; // sometimes in the past
     let date = today + Duration::days(days);
-    let text = if arg % 7 == 0 {
+    let text = if arg.is_multiple_of(7) {
         ""
     } else {
         "整改说明文字"
@@ -67,7 +67,7 @@ fn action(kind: u8, arg: u8, now: DateTime<Utc>) -> Action {
     match kind % 11 {
         0 => Action::Confirm {
             grading: Grading {
-                level: Some(if arg % 2 == 0 {
+                level: Some(if arg.is_multiple_of(2) {
                     Level::General
                 } else {
                     Level::Major
@@ -86,7 +86,7 @@ fn action(kind: u8, arg: u8, now: DateTime<Utc>) -> Action {
             department: "维修班".into(),
             deadline: date,
             measures: text.into(),
-            five_assurances: (arg % 3 != 0).then(|| FiveAssurances {
+            five_assurances: (!arg.is_multiple_of(3)).then(|| FiveAssurances {
                 measures: "更换阀门".into(),
                 funds_cny: 5000.0,
                 time_limit: date,

@@ -493,6 +493,8 @@ fn check_attachment_count(f: &mut FieldErrors, field: &str, ids: &[i64]) {
     }
 }
 
+type MaybeTime = Option<DateTime<Utc>>;
+
 /// The statuses in which a record can be overdue.
 const OPEN: [&str; 3] = ["assigned", "in_remediation", "submitted"];
 
@@ -1982,7 +1984,7 @@ impl Store {
             .into_tuple()
             .all(&self.db)
             .await?;
-        let closed_rows: Vec<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> = base
+        let closed_rows: Vec<(MaybeTime, MaybeTime)> = base
             .clone()
             .filter(record::Column::Status.eq("closed"))
             .select_only()
