@@ -458,6 +458,57 @@ async fn scenario(mut app: App) {
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
 
+    // The failed item becomes a hidden danger linked to the task and the item (随手拍 from a task).
+    let report = |task: Value, item: Value| {
+        json!({"source": "inspection", "description": "1号罐区防火堤有裂缝", "photoIds": [photo],
+               "inspectionTaskId": task, "checklistItemId": item})
+    };
+    let (s, hd) = app
+        .post(
+            "w1",
+            "/api/hidden-dangers",
+            report(json!(task_id), json!(first)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{hd}");
+    assert_eq!(hd["inspectionTaskId"], task_id);
+    assert_eq!(hd["checklistItemId"], first);
+    let (_, linked) = app
+        .get(
+            "w1",
+            &format!("/api/hidden-dangers?inspectionTaskId={task_id}"),
+        )
+        .await;
+    assert_eq!(linked["total"], 1, "{linked}");
+    // An item of another checklist, an item without its task, a task of another enterprise: 422.
+    let (s, v) = app
+        .post(
+            "w1",
+            "/api/hidden-dangers",
+            report(json!(task_id), json!(999_999)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["fields"]["checklistItemId"].is_string(), "{v}");
+    let (s, v) = app
+        .post(
+            "w1",
+            "/api/hidden-dangers",
+            report(Value::Null, json!(first)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["fields"]["checklistItemId"].is_string(), "{v}");
+    let (s, v) = app
+        .post(
+            "w1",
+            "/api/hidden-dangers",
+            report(json!(999_999), Value::Null),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["fields"]["inspectionTaskId"].is_string(), "{v}");
+
     // Next day: the 08:00 task is generated; nobody does it; after 20:00 it is missed.
     let mar3 = t0() + Duration::days(1);
     assert_eq!(app.at(mar3 + Duration::hours(8)).await, 1);

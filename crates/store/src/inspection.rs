@@ -110,7 +110,7 @@ pub mod entities {
             pub name: String,
             /// Post (岗位).
             pub post: Option<String>,
-            /// Risk point (RISK's register; kept as given).
+            /// Risk point (one of the plan's enterprise's).
             pub risk_point_id: Option<i64>,
             /// Five-field cron expression, Asia/Shanghai.
             pub cron: String,
@@ -311,7 +311,7 @@ pub struct PlanInput {
     pub name: String,
     /// Post (岗位, at most 64 characters); this or `risk_point_id` is required.
     pub post: Option<String>,
-    /// Risk point (kept as given; the coordinator cross-checks).
+    /// Risk point: one of the plan's enterprise's (else 422 on `riskPointId`).
     pub risk_point_id: Option<i64>,
     /// Five-field cron expression in Asia/Shanghai.
     pub cron: String,
@@ -586,9 +586,11 @@ impl Store {
             .limit(page.size)
             .all(&self.db)
             .await?;
-        let names = self
-            .enterprise_names(rows.iter().filter_map(|c| c.enterprise_id))
-            .await?;
+        let names = crate::monitoring::enterprise_names_of(
+            self,
+            rows.iter().filter_map(|c| c.enterprise_id),
+        )
+        .await?;
         let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
         let counts: Vec<(i64, i64)> = checklist_item::Entity::find()
             .select_only()
@@ -629,7 +631,9 @@ impl Store {
             .all(&self.db)
             .await?;
         let enterprise_name = match c.enterprise_id {
-            Some(e) => self.enterprise_names([e]).await?.remove(&e),
+            Some(e) => crate::monitoring::enterprise_names_of(self, [e])
+                .await?
+                .remove(&e),
             None => None,
         };
         Ok(ChecklistView {
@@ -675,26 +679,11 @@ impl Store {
             > 0)
     }
 
-    async fn enterprise_names(
+    /// Display names (nicknames) of users by id.
+    pub(crate) async fn user_names(
         &self,
         ids: impl IntoIterator<Item = i64>,
     ) -> Result<HashMap<i64, String>> {
-        let ids: BTreeSet<i64> = ids.into_iter().collect();
-        if ids.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let rows: Vec<(i64, String)> = enterprise::Entity::find()
-            .select_only()
-            .column(enterprise::Column::Id)
-            .column(enterprise::Column::Name)
-            .filter(enterprise::Column::Id.is_in(ids))
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().collect())
-    }
-
-    async fn user_names(&self, ids: impl IntoIterator<Item = i64>) -> Result<HashMap<i64, String>> {
         let ids: BTreeSet<i64> = ids.into_iter().collect();
         if ids.is_empty() {
             return Ok(HashMap::new());
@@ -996,9 +985,9 @@ impl Store {
     }
 
     async fn plan_views(&self, rows: Vec<InspectionPlan>) -> Result<Vec<PlanView>> {
-        let enterprises = self
-            .enterprise_names(rows.iter().map(|p| p.enterprise_id))
-            .await?;
+        let enterprises =
+            crate::monitoring::enterprise_names_of(self, rows.iter().map(|p| p.enterprise_id))
+                .await?;
         let users = self.user_names(rows.iter().map(|p| p.assignee_id)).await?;
         let checklists = self
             .checklist_names(rows.iter().map(|p| p.checklist_id))
@@ -1426,9 +1415,9 @@ impl Store {
             .into_iter()
             .map(|p| (p.id, p))
             .collect();
-        let enterprises = self
-            .enterprise_names(rows.iter().map(|t| t.enterprise_id))
-            .await?;
+        let enterprises =
+            crate::monitoring::enterprise_names_of(self, rows.iter().map(|t| t.enterprise_id))
+                .await?;
         let user_ids: Vec<i64> = rows
             .iter()
             .flat_map(|t| [Some(t.assignee_id), t.completed_by])
@@ -1714,7 +1703,7 @@ impl Store {
                 TaskStatus::Pending => s.pending += 1,
             }
         }
-        let names = self.enterprise_names(by.keys().copied()).await?;
+        let names = crate::monitoring::enterprise_names_of(self, by.keys().copied()).await?;
         let mut out: Vec<InspectionStat> = by
             .into_values()
             .map(|mut s| {

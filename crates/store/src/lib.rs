@@ -54,6 +54,12 @@ pub use entities::param::Model as Param;
 pub use entities::region::Model as Region;
 pub use entities::role::Model as Role;
 pub use entities::user::Model as User;
+pub use hidden_danger::{
+    HdActor, HiddenDanger, HiddenDangerDetail, HiddenDangerEvent, HiddenDangerExtension,
+    HiddenDangerFilter, HiddenDangerStats, HiddenDangerView, ListedSupervision, NewHiddenDanger,
+    NewSupervision, ProgressReport, StaffMember, StatBucket, StatsFilter, SupervisionFilter,
+    SupervisionView,
+};
 pub use inspection::{
     CHECKLIST_KINDS, Checklist, ChecklistFilter, ChecklistInput, ChecklistItem, ChecklistItemInput,
     ChecklistView, CompleteInput, InspectionPlan, InspectionStat, InspectionTask, PlanFilter,
