@@ -1,6 +1,6 @@
 // Browser test of hidden-danger inspection on the phone layout (390 x 844): the demo `worker`
 // opens today's inspection task from 排查任务, ticks the items, fails one with a photo and a note,
-// tries 上报隐患 (HD's endpoint: a reported record after the merge, a clear message before it),
+// reports the failed item as a hidden danger (linked to the task and the item),
 // submits, and the task shows completed (also through the API).
 //
 // Run: ANJIAN_BIN=/path/to/anjian node --test inspection.test.mjs (build the console first).
@@ -60,13 +60,9 @@ describe('inspection on a phone', () => {
       await input(page, 'run-item-1-note').fill('3号储罐防火堤有裂缝')
       for (let i = 2; i <= n; i++) await tid(page, `run-item-${i}-pass`).click()
 
-      // 上报隐患: HD's record after the merge, a clear message while the endpoint is absent.
+      // 上报隐患: the failed item becomes a hidden danger linked to the task and the item.
       await tid(page, 'run-item-1-report').click()
-      await page.waitForFunction(
-        () => document.querySelector('[data-testid="reported-tag"]') || document.querySelector('.el-message--error'),
-        null,
-        { timeout: WAIT },
-      )
+      await tid(page, 'reported-tag').waitFor({ timeout: WAIT })
 
       await input(page, 'run-location').fill('1号罐区')
       await tid(page, 'run-submit').click()
@@ -89,6 +85,11 @@ describe('inspection on a phone', () => {
     assert.equal(after.body.items[0].photoIds.length, 1)
     assert.equal(after.body.items[0].note, '3号储罐防火堤有裂缝')
     assert.ok(after.body.items.slice(1).every((i) => i.result === 'pass'))
+    // The hidden danger reported from item 1 is linked to the task and the item, with the photo.
+    const linked = await api(server.baseUrl, token, 'GET', `/api/hidden-dangers?inspectionTaskId=${task.id}`)
+    assert.equal(linked.body.total, 1)
+    assert.equal(linked.body.rows[0].source, 'inspection')
+    assert.equal(linked.body.rows[0].checklistItemId, after.body.items[0].itemId)
     // The list shows it completed.
     const done = await api(server.baseUrl, token, 'GET', '/api/inspection-tasks?mine=true&status=completed&pageSize=50')
     assert.ok(done.body.rows.some((r) => r.id === task.id))
