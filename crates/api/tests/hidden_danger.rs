@@ -121,7 +121,7 @@ impl App {
             Option<i64>,
             Option<i64>,
         );
-        let users: [Fixture; 8] = [
+        let users: [Fixture; 9] = [
             ("city", "city_admin", None, Some(bureau.id), None),
             ("inspA", "district_inspector", Some(a.id), None, None),
             ("inspB", "district_inspector", Some(b.id), None, None),
@@ -130,6 +130,7 @@ impl App {
             ("workerA", "enterprise_worker", None, None, Some(e_a.id)),
             ("repairA", "enterprise_worker", None, None, Some(e_a.id)),
             ("mgrB", "enterprise_manager", None, None, Some(e_b.id)),
+            ("mgrA2", "enterprise_manager", None, None, Some(e_a.id)),
         ];
         for (name, role, region_id, department_id, enterprise_id) in users {
             let role_id = store.find_role_by_key(role).await.unwrap().unwrap().id;
@@ -176,7 +177,7 @@ impl App {
             tokens: HashMap::new(),
         };
         for name in [
-            "city", "inspA", "inspB", "officer", "mgrA", "workerA", "repairA", "mgrB",
+            "city", "inspA", "inspB", "officer", "mgrA", "workerA", "repairA", "mgrB", "mgrA2",
         ] {
             let r: Value = app
                 .client
@@ -651,7 +652,44 @@ async fn the_whole_workflow_with_scope_and_refusals(app: App) -> App {
         "复查发现报警器未接入DCS"
     );
 
-    // The remediator (here the manager assigned to himself) can never verify his own work.
+    // An enterprise whose only verifier is the proposed remediator: the assignment is refused,
+    // or the record could never be verified.
+    let (s, r) = app
+        .post(
+            "mgrB",
+            "/api/hidden-dangers",
+            json!({"description": "配电室门未关"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let only = r["id"].as_i64().unwrap();
+    assert_eq!(
+        app.post(
+            "mgrB",
+            &format!("/api/hidden-dangers/{only}/confirm"),
+            json!({})
+        )
+        .await
+        .0,
+        StatusCode::OK
+    );
+    let (s, v) = app
+        .post(
+            "mgrB",
+            &format!("/api/hidden-dangers/{only}/assign"),
+            assign(app.id("mgrB"), "2026-03-02", None),
+        )
+        .await;
+    assert_eq!(
+        (s, field(&v)),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            vec!["remediatorId".to_string()]
+        )
+    );
+
+    // The remediator (here a manager assigned to himself) can never verify his own work; the
+    // other manager can.
     let (s, r) = app
         .post(
             "mgrA",
@@ -700,6 +738,12 @@ async fn the_whole_workflow_with_scope_and_refusals(app: App) -> App {
             .as_array()
             .unwrap()
             .contains(&json!("verify"))
+    );
+    let (s, v) = app.post("mgrA2", &p2("verify"), json!({})).await;
+    assert_eq!(
+        (s, v["status"].as_str()),
+        (StatusCode::OK, Some("closed")),
+        "{v}"
     );
     app
 }
@@ -792,8 +836,11 @@ async fn overdue_escalation_notifications_and_listed_supervision(app: App) -> Ap
 
     // Notifications reached each level once: the enterprise (both records), the supervising
     // department = the bureau (major: department and bureau levels), the district (bureau level).
+    // At the enterprise the notices go to those who can act: the managers and the remediator.
     assert_eq!(app.overdue_notes("mgrA").await.len(), 2);
-    assert_eq!(app.overdue_notes("workerA").await.len(), 2);
+    assert_eq!(app.overdue_notes("mgrA2").await.len(), 2);
+    assert_eq!(app.overdue_notes("repairA").await.len(), 2);
+    assert_eq!(app.overdue_notes("workerA").await.len(), 0);
     let city = app.overdue_notes("city").await;
     assert_eq!(city.len(), 2, "{city:?}");
     assert!(
@@ -1073,7 +1120,7 @@ async fn alarm_to_hidden_danger_staff_picker_and_stats(app: App) -> App {
         .iter()
         .filter_map(|u| u["username"].as_str())
         .collect();
-    assert_eq!(names, ["mgrA", "workerA", "repairA"]);
+    assert_eq!(names, ["mgrA", "workerA", "repairA", "mgrA2"]);
     assert_eq!(v[1]["roleKeys"], json!(["enterprise_worker"]));
     let (s, _) = app
         .get(

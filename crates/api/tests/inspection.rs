@@ -480,6 +480,43 @@ async fn scenario(mut app: App) {
         )
         .await;
     assert_eq!(linked["total"], 1, "{linked}");
+    // Once per item: a second report of the same item answers 409 with the first one's code.
+    let (s, v) = app
+        .post(
+            "w1",
+            "/api/hidden-dangers",
+            report(json!(task_id), json!(first)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{v}");
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains(hd["code"].as_str().unwrap()),
+        "{v}"
+    );
+    // An item recorded as passed (or not applicable) in this task is not a finding.
+    let passed = items[n_items - 1]["itemId"].as_i64().unwrap();
+    let (s, v) = app
+        .post(
+            "w1",
+            "/api/hidden-dangers",
+            report(json!(task_id), json!(passed)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["fields"]["checklistItemId"].is_string(), "{v}");
+    // A report from an inspection names its task.
+    let (s, v) = app
+        .post(
+            "w1",
+            "/api/hidden-dangers",
+            report(Value::Null, Value::Null),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v["fields"]["inspectionTaskId"].is_string(), "{v}");
     // An item of another checklist, an item without its task, a task of another enterprise: 422.
     let (s, v) = app
         .post(

@@ -264,6 +264,56 @@ impl Store {
             .await?)
     }
 
+    /// Active accounts of an enterprise that hold `permission` through their active roles (the
+    /// people a workflow notification is for, e.g. those who may confirm a hidden danger), in id
+    /// order: an active role granting a menu with exactly that permission string, or the `admin`
+    /// role. One query.
+    ///
+    /// # Errors
+    /// [`StoreError::Db`].
+    pub async fn enterprise_users_with_permission(
+        &self,
+        enterprise_id: i64,
+        permission: &str,
+    ) -> Result<Vec<i64>> {
+        use sea_orm::sea_query::Query;
+        let menus = Query::select()
+            .column(menu::Column::Id)
+            .from(menu::Entity)
+            .and_where(menu::Column::Perms.eq(permission))
+            .to_owned();
+        let granting = Query::select()
+            .column(role_menu::Column::RoleId)
+            .from(role_menu::Entity)
+            .and_where(role_menu::Column::MenuId.in_subquery(menus))
+            .to_owned();
+        let roles = Query::select()
+            .column(role::Column::Id)
+            .from(role::Entity)
+            .and_where(role::Column::Status.eq("active"))
+            .cond_where(
+                sea_orm::Condition::any()
+                    .add(role::Column::RoleKey.eq("admin"))
+                    .add(role::Column::Id.in_subquery(granting)),
+            )
+            .to_owned();
+        let holders = Query::select()
+            .column(user_role::Column::UserId)
+            .from(user_role::Entity)
+            .and_where(user_role::Column::RoleId.in_subquery(roles))
+            .to_owned();
+        Ok(user::Entity::find()
+            .select_only()
+            .column(user::Column::Id)
+            .filter(user::Column::EnterpriseId.eq(enterprise_id))
+            .filter(user::Column::Status.eq("active"))
+            .filter(user::Column::Id.in_subquery(holders))
+            .order_by_asc(user::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?)
+    }
+
     async fn check_user_refs<C: sea_orm::ConnectionTrait>(
         db: &C,
         department_id: Option<i64>,

@@ -645,10 +645,18 @@ impl Store {
     }
 
     /// Checks the records a report links to: the risk point and the inspection task must be the
-    /// reported enterprise's, and a checklist item must be one of that task's checklist (an item
-    /// needs its task).
+    /// reported enterprise's; a report from an inspection names its task; a checklist item must be
+    /// one of that task's checklist (an item needs its task), must not be recorded as passed in
+    /// that task, and is reported once ([`StoreError::Conflict`] naming the existing record; a
+    /// rejected report does not count).
     async fn check_report_links(&self, n: &NewHiddenDanger, f: &mut FieldErrors) -> Result<()> {
-        use crate::inspection::entities::{checklist_item, task};
+        use crate::inspection::entities::{checklist_item, result, task};
+        if n.source == Some(Source::Inspection) && n.inspection_task_id.is_none() {
+            f.insert(
+                "inspectionTaskId".into(),
+                "is required when the source is an inspection".into(),
+            );
+        }
         use crate::risk::entity::risk_point;
         if let Some(id) = n.risk_point_id {
             let found = risk_point::Entity::find_by_id(id)
@@ -696,6 +704,35 @@ impl Store {
                             "checklistItemId".into(),
                             "not an item of the task's checklist".into(),
                         );
+                        return Ok(());
+                    }
+                    let recorded: Option<String> = result::Entity::find()
+                        .select_only()
+                        .column(result::Column::Result)
+                        .filter(result::Column::TaskId.eq(t.id))
+                        .filter(result::Column::ItemId.eq(item_id))
+                        .into_tuple()
+                        .one(&self.db)
+                        .await?;
+                    if recorded.as_deref().is_some_and(|r| r != "fail") {
+                        f.insert(
+                            "checklistItemId".into(),
+                            "该项在本次排查中记录为合格或不适用 / the item was recorded as passed or not applicable in this task".into(),
+                        );
+                    }
+                    let existing: Option<String> = record::Entity::find()
+                        .select_only()
+                        .column(record::Column::Code)
+                        .filter(record::Column::InspectionTaskId.eq(t.id))
+                        .filter(record::Column::ChecklistItemId.eq(item_id))
+                        .filter(record::Column::Status.ne(Status::Rejected.as_str()))
+                        .into_tuple()
+                        .one(&self.db)
+                        .await?;
+                    if let Some(code) = existing {
+                        return Err(StoreError::Conflict(format!(
+                            "该检查项已上报为隐患 {code} / this item of this task was already reported as {code}"
+                        )));
                     }
                 }
                 (None, Some(_)) => {}
@@ -829,16 +866,21 @@ impl Store {
             )
             .await?;
             txn.commit().await?;
-            self.notify(NewNotification {
-                kind: "hidden_danger.reported".into(),
-                title: format!("新隐患待确认：{}", m.code),
-                body: description.chars().take(100).collect(),
-                link: Some(format!("/hidden-danger/detail/{}", m.id)),
-                audience: Audience::Enterprise(m.enterprise_id),
-                dedupe_key: Some(format!("hd-reported:{}", m.id)),
-                created_at: now,
-            })
-            .await?;
+            for audience in self
+                .enterprise_recipients(m.enterprise_id, hd::perm::CONFIRM, &[])
+                .await?
+            {
+                self.notify(NewNotification {
+                    kind: "hidden_danger.reported".into(),
+                    title: format!("新隐患待确认：{}", m.code),
+                    body: description.chars().take(100).collect(),
+                    link: Some(format!("/hidden-danger/detail/{}", m.id)),
+                    audience,
+                    dedupe_key: Some(format!("hd-reported:{}:{}", m.id, audience_key(audience))),
+                    created_at: now,
+                })
+                .await?;
+            }
             return self
                 .hidden_danger_views(vec![m], now)
                 .await?
@@ -990,6 +1032,18 @@ impl Store {
                 return Err(ValidationError::field(
                     "remediatorId",
                     "must be an active user of the record's enterprise",
+                )
+                .into());
+            }
+            // Verification is by someone other than the remediator: refuse an assignment that
+            // would leave the record with nobody allowed to verify it.
+            let verifiers = self
+                .enterprise_users_with_permission(m.enterprise_id, hd::perm::VERIFY)
+                .await?;
+            if !verifiers.iter().any(|u| *u != a.remediator_id) {
+                return Err(ValidationError::field(
+                    "remediatorId",
+                    "整改人是本企业唯一有验收权限的人，整改后将无人可以验收；请另选整改人或先为他人授予验收权限 / nobody else in the enterprise may verify this remediator's work",
                 )
                 .into());
             }
@@ -1228,7 +1282,7 @@ impl Store {
                 "hidden_danger.assigned",
                 format!("隐患整改任务：{}", m.code),
                 format!("{} 交办，期限 {}", actor.name, a.deadline),
-                Audience::User(a.remediator_id),
+                vec![Audience::User(a.remediator_id)],
                 key("assigned", now.timestamp_millis()),
             )),
             Action::SendBack { reason } => m.remediator_id.map(|u| {
@@ -1236,7 +1290,7 @@ impl Store {
                     "hidden_danger.sent_back",
                     format!("隐患整改被退回：{}", m.code),
                     reason.clone(),
-                    Audience::User(u),
+                    vec![Audience::User(u)],
                     key("sent-back", now.timestamp_millis()),
                 )
             }),
@@ -1244,14 +1298,20 @@ impl Store {
                 "hidden_danger.submitted",
                 format!("隐患整改待验收：{}", m.code),
                 format!("{} 提交了整改", actor.name),
-                Audience::Enterprise(m.enterprise_id),
+                self.enterprise_recipients(
+                    m.enterprise_id,
+                    hd::perm::VERIFY,
+                    &[actor.user_id, m.remediator_id.unwrap_or_default()],
+                )
+                .await?,
                 key("submitted", now.timestamp_millis()),
             )),
             Action::RequestExtension { new_deadline, .. } => Some((
                 "hidden_danger.extension_requested",
                 format!("隐患延期申请待审批：{}", m.code),
                 format!("{} 申请延期至 {new_deadline}", actor.name),
-                Audience::Enterprise(m.enterprise_id),
+                self.enterprise_recipients(m.enterprise_id, hd::perm::APPROVE, &[actor.user_id])
+                    .await?,
                 key("extension", new_extension.unwrap_or_default()),
             )),
             Action::ApproveExtension { .. } | Action::RefuseExtension { .. } => pending.map(|p| {
@@ -1264,25 +1324,51 @@ impl Store {
                         m.code
                     ),
                     format!("{} → {}", p.new_deadline, actor.name),
-                    Audience::User(p.requested_by),
+                    vec![Audience::User(p.requested_by)],
                     key("extension-decided", p.id),
                 )
             }),
             _ => None,
         };
-        if let Some((kind, title, body, audience, dedupe_key)) = n {
-            self.notify(NewNotification {
-                kind: kind.into(),
-                title,
-                body,
-                link,
-                audience,
-                dedupe_key,
-                created_at: now,
-            })
-            .await?;
+        if let Some((kind, title, body, audiences, dedupe_key)) = n {
+            for audience in audiences {
+                self.notify(NewNotification {
+                    kind: kind.into(),
+                    title: title.clone(),
+                    body: body.clone(),
+                    link: link.clone(),
+                    audience,
+                    dedupe_key: dedupe_key
+                        .as_ref()
+                        .map(|k| format!("{k}:{}", audience_key(audience))),
+                    created_at: now,
+                })
+                .await?;
+            }
         }
         Ok(())
+    }
+
+    /// The enterprise's active users who hold `permission`, less `except`, as notification
+    /// audiences; the whole enterprise when nobody qualifies (so the notice is not lost).
+    async fn enterprise_recipients(
+        &self,
+        enterprise_id: i64,
+        permission: &str,
+        except: &[i64],
+    ) -> Result<Vec<Audience>> {
+        let users: Vec<Audience> = self
+            .enterprise_users_with_permission(enterprise_id, permission)
+            .await?
+            .into_iter()
+            .filter(|u| !except.contains(u))
+            .map(Audience::User)
+            .collect();
+        Ok(if users.is_empty() {
+            vec![Audience::Enterprise(enterprise_id)]
+        } else {
+            users
+        })
     }
 
     /// Decides a deadline extension request (by its id): approve (the deadline moves) or refuse.
@@ -1504,12 +1590,13 @@ impl Store {
                     self.notify(NewNotification {
                         kind: "hidden_danger.overdue".into(),
                         title: format!(
-                            "{}隐患逾期未整改：{}",
+                            "{}隐患逾期未整改（{}）：{}",
                             if level_of(&m) == Level::Major {
                                 "重大"
                             } else {
                                 ""
                             },
+                            escalation_label(level),
                             m.code
                         ),
                         body: format!(
@@ -1549,7 +1636,18 @@ impl Store {
         };
         Ok(match level {
             Escalation::None => vec![],
-            Escalation::Enterprise => vec![Audience::Enterprise(e.id)],
+            // The people who can act on it: the managers who assign, and the remediator.
+            Escalation::Enterprise => {
+                let mut out = self
+                    .enterprise_recipients(
+                        e.id,
+                        hd::perm::ASSIGN,
+                        &m.remediator_id.into_iter().collect::<Vec<_>>(),
+                    )
+                    .await?;
+                out.extend(m.remediator_id.map(Audience::User));
+                out
+            }
             Escalation::Department => e
                 .department_id
                 .map(Audience::Department)
@@ -1772,16 +1870,21 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        self.notify(NewNotification {
-            kind: "hidden_danger.supervised".into(),
-            title: format!("重大隐患挂牌督办：{}", m.code),
-            body: format!("{organ_name}挂牌督办，期限 {}", n.deadline),
-            link: Some(format!("/hidden-danger/detail/{id}")),
-            audience: Audience::Enterprise(m.enterprise_id),
-            dedupe_key: Some(format!("hd-supervised:{}", s.id)),
-            created_at: now,
-        })
-        .await?;
+        for audience in self
+            .enterprise_recipients(m.enterprise_id, hd::perm::SUPERVISION_REPORT, &[])
+            .await?
+        {
+            self.notify(NewNotification {
+                kind: "hidden_danger.supervised".into(),
+                title: format!("重大隐患挂牌督办：{}", m.code),
+                body: format!("{organ_name}挂牌督办，期限 {}", n.deadline),
+                link: Some(format!("/hidden-danger/detail/{id}")),
+                audience,
+                dedupe_key: Some(format!("hd-supervised:{}:{}", s.id, audience_key(audience))),
+                created_at: now,
+            })
+            .await?;
+        }
         self.supervision_views(vec![s], now)
             .await?
             .pop()

@@ -1025,6 +1025,10 @@ impl Store {
             .all(&self.db)
             .await?;
         let mut sent = 0;
+        // Who re-assesses: the enterprise's users who may add assessments (one query per
+        // enterprise per run); the whole enterprise when nobody holds it.
+        let mut recipients: std::collections::HashMap<i64, Vec<Audience>> =
+            std::collections::HashMap::new();
         for p in due {
             let Some(d) = p.next_review_due.as_deref().and_then(parse_date) else {
                 continue;
@@ -1034,19 +1038,40 @@ impl Store {
                 rc::ReviewState::DueSoon => ("risk.review_due", "soon", "风险点即将到期复评"),
                 rc::ReviewState::Ok => continue,
             };
-            let fresh = self
-                .notify(NewNotification {
-                    kind: kind.into(),
-                    title: format!("{title}：{}", p.name),
-                    body: format!("风险点 {}（{}）应于 {} 前完成复评。", p.name, p.code, d),
-                    link: Some(format!("/risk/point/{}", p.id)),
-                    audience: Audience::Enterprise(p.enterprise_id),
-                    dedupe_key: Some(format!("risk-review:{}:{}:{}", p.id, d, tag)),
-                    created_at: now,
-                })
-                .await?;
-            if fresh {
-                sent += 1;
+            if !recipients.contains_key(&p.enterprise_id) {
+                let users = self
+                    .enterprise_users_with_permission(p.enterprise_id, "risk:assessment:add")
+                    .await?;
+                let list = if users.is_empty() {
+                    vec![Audience::Enterprise(p.enterprise_id)]
+                } else {
+                    users.into_iter().map(Audience::User).collect()
+                };
+                recipients.insert(p.enterprise_id, list);
+            }
+            for audience in recipients
+                .get(&p.enterprise_id)
+                .cloned()
+                .unwrap_or_default()
+            {
+                let who = match audience {
+                    Audience::User(u) => format!("u{u}"),
+                    _ => "e".to_owned(),
+                };
+                let fresh = self
+                    .notify(NewNotification {
+                        kind: kind.into(),
+                        title: format!("{title}：{}", p.name),
+                        body: format!("风险点 {}（{}）应于 {} 前完成复评。", p.name, p.code, d),
+                        link: Some(format!("/risk/point/{}", p.id)),
+                        audience,
+                        dedupe_key: Some(format!("risk-review:{}:{}:{}:{who}", p.id, d, tag)),
+                        created_at: now,
+                    })
+                    .await?;
+                if fresh {
+                    sent += 1;
+                }
             }
         }
         Ok(sent)

@@ -172,8 +172,20 @@ async fn world(store: &Store) -> World {
         regions.push(r.id);
         enterprises.push(e.id);
     }
+    // The manager holds the built-in enterprise_manager role: the store looks up who may verify.
+    let manager_role = store
+        .find_role_by_key("enterprise_manager")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     let user = |name: &'static str, enterprise_id: Option<i64>, region_id: Option<i64>| {
         let store = store.clone();
+        let role_ids = if name == "mgr" {
+            vec![manager_role]
+        } else {
+            vec![]
+        };
         async move {
             store
                 .create_user(NewUser {
@@ -185,7 +197,7 @@ async fn world(store: &Store) -> World {
                     department_id: None,
                     enterprise_id,
                     region_id,
-                    role_ids: vec![],
+                    role_ids,
                     must_change_password: false,
                     remark: None,
                 })
