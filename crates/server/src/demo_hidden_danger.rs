@@ -125,19 +125,20 @@ pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Resu
         },
         comment: None,
     };
-    let assign = |deadline_days: i64, major: bool| {
+    // The five assurances of a major record: (measures, funds in CNY, contingency plan).
+    type Five = Option<(&'static str, f64, &'static str)>;
+    let assign = |deadline_days: i64, major: Five| {
         Action::Assign(Assignment {
             remediator_id: repair.user_id,
             department: "设备维修班".into(),
             deadline: date(deadline_days),
             measures: "按规范整改并拍照留证".into(),
-            five_assurances: major.then(|| FiveAssurances {
-                measures: "加装可燃气体检测报警仪并接入DCS，联锁切断".into(),
-                funds_cny: 48_000.0,
+            five_assurances: major.map(|(measures, funds_cny, plan)| FiveAssurances {
+                measures: measures.into(),
+                funds_cny,
                 time_limit: date(deadline_days),
                 responsible_person: "维修班长李明".into(),
-                contingency_plan: "整改完成前每2小时便携式检测一次，设置警戒区，备足消防器材"
-                    .into(),
+                contingency_plan: plan.into(),
             }),
         })
     };
@@ -208,7 +209,7 @@ pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Resu
     )
     .await?;
     act(id, &mgr, confirm(Level::General), vec![], day(-3)).await?;
-    act(id, &mgr, assign(7, false), vec![], day(-2)).await?;
+    act(id, &mgr, assign(7, None), vec![], day(-2)).await?;
     // 6: in remediation.
     let id = report(
         Demo {
@@ -221,7 +222,7 @@ pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Resu
     )
     .await?;
     act(id, &mgr, confirm(Level::General), vec![], day(-5)).await?;
-    act(id, &mgr, assign(3, false), vec![], day(-4)).await?;
+    act(id, &mgr, assign(3, None), vec![], day(-4)).await?;
     act(id, &repair, Action::Start, vec![], day(-3)).await?;
     // 7: submitted.
     let id = report(
@@ -235,7 +236,7 @@ pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Resu
     )
     .await?;
     act(id, &mgr, confirm(Level::General), vec![], day(-8)).await?;
-    act(id, &mgr, assign(2, false), vec![], day(-7)).await?;
+    act(id, &mgr, assign(2, None), vec![], day(-7)).await?;
     act(id, &repair, Action::Start, vec![], day(-6)).await?;
     let ev = photo(store, enterprise_id, &repair, day(-1)).await?;
     act(
@@ -265,7 +266,7 @@ pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Resu
         )
         .await?;
         act(id, &mgr, confirm(Level::General), vec![], day(-29)).await?;
-        act(id, &mgr, assign(deadline, false), vec![], day(-28)).await?;
+        act(id, &mgr, assign(deadline, None), vec![], day(-28)).await?;
         act(id, &repair, Action::Start, vec![], day(-27)).await?;
         let ev = photo(store, enterprise_id, &repair, day(closed - 1)).await?;
         act(
@@ -302,7 +303,21 @@ pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Resu
     )
     .await?;
     act(major, &mgr, confirm(Level::Major), vec![], day(-19)).await?;
-    act(major, &mgr, assign(-5, true), vec![], day(-18)).await?;
+    act(
+        major,
+        &mgr,
+        assign(
+            -5,
+            Some((
+                "更换失效探头，按GB/T 50493补设可燃气体检测报警仪并接入DCS，联锁切断",
+                48_000.0,
+                "整改完成前每2小时便携式检测一次，设置警戒区，备足消防器材",
+            )),
+        ),
+        vec![],
+        day(-18),
+    )
+    .await?;
     act(major, &repair, Action::Start, vec![], day(-17)).await?;
     // 11: overdue general.
     let id = report(
@@ -316,7 +331,7 @@ pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Resu
     )
     .await?;
     act(id, &mgr, confirm(Level::General), vec![], day(-10)).await?;
-    act(id, &mgr, assign(-2, false), vec![], day(-9)).await?;
+    act(id, &mgr, assign(-2, None), vec![], day(-9)).await?;
     // 12: major with a pending extension.
     let id = report(
         Demo {
@@ -344,7 +359,21 @@ pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Resu
         day(-4),
     )
     .await?;
-    act(id, &mgr, assign(5, true), vec![], day(-3)).await?;
+    act(
+        id,
+        &mgr,
+        assign(
+            5,
+            Some((
+                "面向装置一侧窗户更换为抗爆窗或封堵，按GB 50779进行控制室抗爆评估",
+                120_000.0,
+                "整改完成前窗户加贴防爆膜，禁止人员靠窗停留，应急疏散路线张贴上墙",
+            )),
+        ),
+        vec![],
+        day(-3),
+    )
+    .await?;
     act(
         id,
         &repair,
