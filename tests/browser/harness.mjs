@@ -4,10 +4,12 @@
 //   SQLite database and the demo data, waits for "is listening on", stop() sends SIGTERM.
 //   startServer({ tep: dir }) also turns on the demo's live Tennessee Eastman feed (see tepDir()).
 // - launchBrowser(): Debian's Chromium through playwright-core.
+// - newPage(): a fresh page; with $ANJIAN_WEB_DIST the console comes from that web/dist folder
+//   (the binary embeds the web/dist it was built with), only /api from the server.
 // - login(), api(), tid(), input(), screenshot(): helpers used by the tests.
 import { execFileSync, spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { mkdtemp, mkdir, rm } from 'node:fs/promises'
+import { existsSync, statSync } from 'node:fs'
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -161,11 +163,32 @@ export async function newPage(browser, baseUrl, options = {}) {
   })
   context.setDefaultTimeout(WAIT)
   context.setDefaultNavigationTimeout(WAIT)
+  if (process.env.ANJIAN_WEB_DIST) await serveDist(context, baseUrl, path.resolve(process.env.ANJIAN_WEB_DIST))
   const page = await context.newPage()
   const consoleErrors = []
   page.on('pageerror', (e) => consoleErrors.push(String(e)))
   page.consoleErrors = consoleErrors
   return { context, page }
+}
+
+const MIME = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' }
+
+/**
+ * The binary embeds the web/dist it was built with. With $ANJIAN_WEB_DIST set (e.g. a worktree's
+ * web/dist), the browser gets the console from that folder instead and only /api from the server:
+ * a console change can be tested without rebuilding the binary. Paths that are no file get
+ * index.html (history-mode routing), as from the server.
+ */
+async function serveDist(context, baseUrl, dist) {
+  if (!existsSync(path.join(dist, 'index.html'))) throw new Error(`ANJIAN_WEB_DIST=${dist} holds no index.html (run npm run build in web/)`)
+  await context.route((url) => url.origin === new URL(baseUrl).origin && !url.pathname.startsWith('/api'), async (route) => {
+    const { pathname } = new URL(route.request().url())
+    let file = path.join(dist, decodeURIComponent(pathname))
+    if (!file.startsWith(dist + path.sep) || !statSync(file, { throwIfNoEntry: false })?.isFile()) file = path.join(dist, 'index.html')
+    const type = MIME[path.extname(file)] ?? 'application/octet-stream'
+    await route.fulfill({ status: 200, contentType: type, body: await readFile(file) })
+  })
 }
 
 /** Element(s) carrying data-testid=id. */

@@ -182,3 +182,32 @@ describe('hidden dangers', () => {
     })
   })
 })
+
+test('phone: the major criteria dropdown fits the screen; plan and checklist row actions are on screen', async (t) => {
+  const made = await api(server.baseUrl, tokens.worker, 'POST', '/api/hidden-dangers', { description: '手机布局测试：消防通道堵塞', photoIds: [] })
+  assert.equal(made.status, 201, JSON.stringify(made.body))
+  await withPage(t, PHONE, async (page) => {
+    await login(page, 'enterprise')
+    await page.goto(`/hidden-danger/detail/${made.body.id}`)
+    await tid(page, 'hd-action-confirm').click()
+    const dlg = tid(page, 'hd-dialog')
+    await dlg.locator('[data-testid="hd-confirm-level"] .el-radio', { hasText: '重大' }).click()
+    await tid(dlg, 'hd-criteria-item').click()
+    const dropdown = page.locator('.el-select__popper.wrap-select-popper:visible')
+    await dropdown.locator('.el-select-dropdown__item').first().waitFor()
+    const box = await dropdown.boundingBox()
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `the dropdown fits the screen: ${JSON.stringify(box)}`)
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, 'the page does not get wider')
+    await page.keyboard.press('Escape')
+
+    for (const [path, ids] of [['/hidden-danger/plan', ['row-run']], ['/hidden-danger/checklist', ['row-view']]]) {
+      await page.goto(path)
+      for (const id of ids) {
+        const b = page.locator(`[data-testid="${id}"]:visible`).first()
+        await b.waitFor()
+        const r = await b.boundingBox()
+        assert.ok(r.x >= 0 && r.x + r.width <= 390, `${path}: ${id} is on screen (${JSON.stringify(r)})`)
+      }
+    }
+  })
+})

@@ -89,6 +89,34 @@ describe('risk grading and control', () => {
     })
   })
 
+  test('the assessment dialog opened from a list row asks for every factor', async (t) => {
+    await withPage(t, async (page) => {
+      await login(page, 'enterprise')
+      await page.goto('/risk/point')
+      await tid(page, 'risk-points-table').waitFor()
+      await input(page, 'filter-keyword').fill('FX-002')
+      await tid(page, 'btn-search').click()
+      // The list mounts the dialog already open: the scales load and no factor is chosen for the user.
+      await tid(page, 'assess-FX-002').click()
+      const a = tid(page, 'assess-dialog')
+      await a.waitFor()
+      for (const id of ['assess-l', 'assess-e', 'assess-c']) {
+        await tid(a, id).waitFor()
+        assert.match(await tid(a, id).innerText(), /请选择/, `${id} starts unchosen`)
+      }
+      assert.equal(await tid(a, 'assess-submit').isDisabled(), true, '确定 is disabled before the factors are chosen')
+      await tid(a, 'assess-submit').click({ force: true })
+      await page.waitForTimeout(300)
+      assert.equal(await a.isVisible(), true, 'nothing was saved')
+      await choose(page, 'assess-l', '相当可能')
+      await choose(page, 'assess-e', '每天工作时间内暴露')
+      assert.equal(await tid(a, 'assess-submit').isDisabled(), true, 'still incomplete')
+      await choose(page, 'assess-c', '非常严重')
+      await tid(a, 'assess-preview').locator('[data-colour="red"]').waitFor()
+      assert.equal(await tid(a, 'assess-submit').isDisabled(), false)
+    })
+  })
+
   test('the four-colour list as of a past date, and its export', async (t) => {
     await withPage(t, async (page) => {
       await login(page, 'enterprise')

@@ -46,6 +46,16 @@ export function shanghaiToday(now: Date = new Date()): string {
   return new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10)
 }
 
+/** A date picker's cell (a local midnight) as `YYYY-MM-DD`: its local calendar day, not its UTC one. */
+export function pickerDay(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+}
+
+/** Whether a date picker cell is after `today` (default: today in Asia/Shanghai); for `disabled-date`. */
+export function isFutureDay(d: Date, today: string = shanghaiToday()): boolean {
+  return pickerDay(d) > today
+}
+
 /** Days from `today` to `due` (both `YYYY-MM-DD`); negative when past. */
 export function daysUntil(due: string, today: string): number {
   return Math.round((Date.parse(due + 'T00:00:00Z') - Date.parse(today + 'T00:00:00Z')) / 86_400_000)
