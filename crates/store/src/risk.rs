@@ -1038,16 +1038,17 @@ impl Store {
                 rc::ReviewState::DueSoon => ("risk.review_due", "soon", "风险点即将到期复评"),
                 rc::ReviewState::Ok => continue,
             };
-            if !recipients.contains_key(&p.enterprise_id) {
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                recipients.entry(p.enterprise_id)
+            {
                 let users = self
                     .enterprise_users_with_permission(p.enterprise_id, "risk:assessment:add")
                     .await?;
-                let list = if users.is_empty() {
+                slot.insert(if users.is_empty() {
                     vec![Audience::Enterprise(p.enterprise_id)]
                 } else {
                     users.into_iter().map(Audience::User).collect()
-                };
-                recipients.insert(p.enterprise_id, list);
+                });
             }
             for audience in recipients
                 .get(&p.enterprise_id)
