@@ -1038,7 +1038,12 @@ async fn alarm_to_hidden_danger_staff_picker_and_stats(app: App) -> App {
         ),
         (Some("alarm"), Some(77), Some(app.id("eA")))
     );
-    assert!(v["description"].as_str().unwrap().contains("PT-101"));
+    // The description names the condition and priority by their dictionary labels, with the value.
+    let description = v["description"].as_str().unwrap();
+    assert!(description.contains("PT-101"), "{description}");
+    assert!(description.contains("高报"), "{description}");
+    assert!(description.contains("报警级别高"), "{description}");
+    assert!(description.contains("2950"), "{description}");
     let hid = v["id"].as_i64().unwrap();
     let (s, v) = app
         .post("mgrA", "/api/alarms/77/hidden-danger", json!({}))

@@ -1445,11 +1445,22 @@ impl Store {
             .sensor_name
             .clone()
             .unwrap_or_else(|| a.view.alarm.source.clone());
+        // The condition and priority by their dictionary labels (高报, 紧急 …), the code if absent.
+        let label = |dict: &'static str, value: String| async move {
+            Ok::<String, StoreError>(
+                self.dict_data_of(dict)
+                    .await?
+                    .into_iter()
+                    .find(|d| d.value == value)
+                    .map(|d| d.label)
+                    .unwrap_or(value),
+            )
+        };
+        let condition = label("alarm_condition", a.view.alarm.condition.clone()).await?;
+        let priority = label("alarm_priority", a.view.alarm.priority.clone()).await?;
         let default = format!(
-            "监测报警转隐患：{name}（{}）{} 报警，级别 {}{}",
+            "监测报警转隐患：{name}（{}）{condition}，报警级别{priority}{}",
             a.view.alarm.source,
-            a.view.alarm.condition,
-            a.view.alarm.priority,
             a.view
                 .alarm
                 .first_value
