@@ -34,6 +34,8 @@ pub async fn run_once(store: &Store, clock: &Clock) {
 pub fn start(store: Store, clock: Clock) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(INTERVAL);
+        // A run longer than the interval delays the next one instead of firing a burst.
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             run_once(&store, &clock).await;

@@ -1247,16 +1247,22 @@ impl Store {
         )
         .await?;
         txn.commit().await?;
-        self.notify_action(
-            &m,
-            &action,
-            &outcome,
-            actor,
-            pending.as_ref(),
-            new_extension,
-            now,
-        )
-        .await?;
+        // The step is stored: a failed notification is logged, not reported as a failed step
+        // (a retry would only meet a 409).
+        if let Err(e) = self
+            .notify_action(
+                &m,
+                &action,
+                &outcome,
+                actor,
+                pending.as_ref(),
+                new_extension,
+                now,
+            )
+            .await
+        {
+            tracing::warn!(error = %e, hidden_danger = m.id, "workflow notification failed");
+        }
         let m = self.scoped_record(id, scope).await?;
         self.hidden_danger_views(vec![m], now)
             .await?
@@ -1467,21 +1473,37 @@ impl Store {
                 .map(|v| format!("，报警值 {v}{}", a.view.unit.clone().unwrap_or_default()))
                 .unwrap_or_default()
         );
-        self.report_hidden_danger(
-            NewHiddenDanger {
-                enterprise_id,
-                source: Some(Source::Alarm),
-                description: trimmed(&description).unwrap_or(default),
-                location: None,
-                grading,
-                alarm_id: Some(alarm_id),
-                ..Default::default()
+        let created = self
+            .report_hidden_danger(
+                NewHiddenDanger {
+                    enterprise_id,
+                    source: Some(Source::Alarm),
+                    description: trimmed(&description).unwrap_or(default),
+                    location: None,
+                    grading,
+                    alarm_id: Some(alarm_id),
+                    ..Default::default()
+                },
+                scope,
+                reporter,
+                now,
+            )
+            .await;
+        match created {
+            Ok(v) => Ok(v),
+            // Two clicks raced: the unique index on alarm_id let one insert through.
+            Err(e) => match record::Entity::find()
+                .filter(record::Column::AlarmId.eq(alarm_id))
+                .one(&self.db)
+                .await?
+            {
+                Some(existing) => Err(StoreError::Conflict(format!(
+                    "alarm {alarm_id} is already hidden danger {} ({})",
+                    existing.id, existing.code
+                ))),
+                None => Err(e),
             },
-            scope,
-            reporter,
-            now,
-        )
-        .await
+        }
     }
 
     /// Users of an enterprise within the caller's scope, for the remediator / assignee picker:
@@ -1548,6 +1570,8 @@ impl Store {
         let policy = self.escalation_policy().await?;
         let rows = record::Entity::find()
             .filter(overdue_condition(now))
+            // Records already at the top level cannot rise further.
+            .filter(record::Column::EscalationLevel.lt(Escalation::Bureau.rank()))
             .order_by_asc(record::Column::Id)
             .all(&self.db)
             .await?;

@@ -154,15 +154,7 @@ impl Store {
     /// # Errors
     /// [`crate::StoreError::Db`].
     pub async fn notify(&self, n: NewNotification) -> Result<bool> {
-        if let Some(key) = &n.dedupe_key
-            && entity::Entity::find()
-                .filter(entity::Column::DedupeKey.eq(key.clone()))
-                .count(&self.db)
-                .await?
-                > 0
-        {
-            return Ok(false);
-        }
+        // A duplicate dedupe key inserts nothing (ON CONFLICT DO NOTHING): 0 rows.
         let (audience, audience_id) = n.audience.parts();
         let res = entity::Entity::insert(entity::ActiveModel {
             kind: Set(n.kind),

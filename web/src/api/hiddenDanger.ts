@@ -164,7 +164,6 @@ export interface ReportBody {
   riskPointId?: number
   inspectionTaskId?: number
   checklistItemId?: number
-  alarmId?: number
 }
 
 export interface AssignBody {

@@ -493,8 +493,6 @@ pub struct ReportInput {
     pub inspection_task_id: Option<i64>,
     /// Checklist item (source `inspection`).
     pub checklist_item_id: Option<i64>,
-    /// Alarm (source `alarm`).
-    pub alarm_id: Option<i64>,
 }
 
 /// Report a hidden danger (随手拍, from an inspection task, ...): 201 with the record, status
@@ -531,7 +529,9 @@ pub async fn report(
                 risk_point_id: b.risk_point_id,
                 inspection_task_id: b.inspection_task_id,
                 checklist_item_id: b.checklist_item_id,
-                alarm_id: b.alarm_id,
+                // An alarm is linked only through `POST /api/alarms/{id}/hidden-danger`, which
+                // checks the alarm against the caller's scope.
+                alarm_id: None,
             },
             &me.scope,
             &actor(&me),

@@ -373,11 +373,15 @@ async fn create_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
             "idx_hidden_dangers_status_deadline",
             &["status", "deadline_at"],
         ),
-        ("idx_hidden_dangers_alarm", &["alarm_id"]),
         ("idx_hidden_dangers_task", &["inspection_task_id"]),
         ("idx_hidden_dangers_risk_point", &["risk_point_id"]),
     ] {
         m.create_index(index(name, "hidden_dangers", cols)).await?;
+    }
+    // One hidden danger per alarm, also when two clicks race (NULLs do not collide).
+    {
+        let mut i = index("uq_hidden_dangers_alarm", "hidden_dangers", &["alarm_id"]);
+        m.create_index(i.unique().to_owned()).await?;
     }
 
     m.create_table(
