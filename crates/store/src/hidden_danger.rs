@@ -474,7 +474,9 @@ fn level_of(m: &HiddenDanger) -> Level {
 
 fn workflow_error(e: WorkflowError) -> StoreError {
     match e {
-        WorkflowError::Forbidden(p) => StoreError::Conflict(format!("missing permission {p}")),
+        WorkflowError::Forbidden(p) => {
+            StoreError::Conflict(format!("缺少权限 {p} / missing permission {p}"))
+        }
         WorkflowError::Conflict(m) => StoreError::Conflict(m),
         WorkflowError::Invalid(fields) => ValidationError { fields }.into(),
     }
@@ -488,9 +490,22 @@ fn finish(f: FieldErrors) -> Result<()> {
     }
 }
 
+fn extension_status_zh(s: &str) -> &str {
+    match s {
+        "pending" => "待审批",
+        "approved" => "已批准",
+        "refused" => "已驳回",
+        "cancelled" => "已撤销",
+        other => other,
+    }
+}
+
 fn check_attachment_count(f: &mut FieldErrors, field: &str, ids: &[i64]) {
     if ids.len() > MAX_ATTACHMENTS {
-        f.insert(field.into(), format!("at most {MAX_ATTACHMENTS} files"));
+        f.insert(
+            field.into(),
+            format!("最多 {MAX_ATTACHMENTS} 个文件 / at most {MAX_ATTACHMENTS} files"),
+        );
     }
 }
 
@@ -521,7 +536,9 @@ impl Store {
         let r = region::Entity::find_by_id(region_id)
             .one(&self.db)
             .await?
-            .ok_or_else(|| ValidationError::field("regionId", "no such region"))?;
+            .ok_or_else(|| {
+                ValidationError::field("regionId", "没有这个行政区划 / no such region")
+            })?;
         Ok(Query::select()
             .column(enterprise::Column::Id)
             .from(enterprise::Entity)
@@ -654,7 +671,7 @@ impl Store {
         if n.source == Some(Source::Inspection) && n.inspection_task_id.is_none() {
             f.insert(
                 "inspectionTaskId".into(),
-                "is required when the source is an inspection".into(),
+                "来源为排查任务时必填 / is required when the source is an inspection".into(),
             );
         }
         use crate::risk::entity::risk_point;
@@ -666,7 +683,7 @@ impl Store {
             if found == 0 {
                 f.insert(
                     "riskPointId".into(),
-                    "no such risk point of this enterprise".into(),
+                    "该企业没有这个风险点 / no such risk point of this enterprise".into(),
                 );
             }
         }
@@ -679,7 +696,8 @@ impl Store {
                 if t.is_none() {
                     f.insert(
                         "inspectionTaskId".into(),
-                        "no such inspection task of this enterprise".into(),
+                        "该企业没有这个排查任务 / no such inspection task of this enterprise"
+                            .into(),
                     );
                 }
                 t
@@ -691,7 +709,7 @@ impl Store {
                 (_, None) => {
                     f.insert(
                         "checklistItemId".into(),
-                        "needs inspectionTaskId (the task it was found in)".into(),
+                        "须同时指定发现该隐患的排查任务 / needs inspectionTaskId (the task it was found in)".into(),
                     );
                 }
                 (Some(t), Some(_)) => {
@@ -702,7 +720,8 @@ impl Store {
                     if found == 0 {
                         f.insert(
                             "checklistItemId".into(),
-                            "not an item of the task's checklist".into(),
+                            "不是该排查任务检查表中的检查项 / not an item of the task's checklist"
+                                .into(),
                         );
                         return Ok(());
                     }
@@ -758,26 +777,35 @@ impl Store {
         let mut f = FieldErrors::new();
         let description = n.description.trim().to_owned();
         if description.is_empty() {
-            f.insert("description".into(), "is required".into());
+            f.insert("description".into(), "必填 / is required".into());
         } else if description.chars().count() > 2000 {
-            f.insert("description".into(), "at most 2000 characters".into());
+            f.insert(
+                "description".into(),
+                "最多 2000 个字符 / at most 2000 characters".into(),
+            );
         }
         let location = trimmed(&n.location);
         if location.as_ref().is_some_and(|l| l.chars().count() > 200) {
-            f.insert("location".into(), "at most 200 characters".into());
+            f.insert(
+                "location".into(),
+                "最多 200 个字符 / at most 200 characters".into(),
+            );
         }
         if n.longitude
             .is_some_and(|v| !(v.is_finite() && (-180.0..=180.0).contains(&v)))
         {
             f.insert(
                 "longitude".into(),
-                "must be within -180..180 degrees".into(),
+                "经度须在 -180 到 180 度之间 / must be within -180..180 degrees".into(),
             );
         }
         if n.latitude
             .is_some_and(|v| !(v.is_finite() && (-90.0..=90.0).contains(&v)))
         {
-            f.insert("latitude".into(), "must be within -90..90 degrees".into());
+            f.insert(
+                "latitude".into(),
+                "纬度须在 -90 到 90 度之间 / must be within -90..90 degrees".into(),
+            );
         }
         check_attachment_count(&mut f, "photoIds", &n.photo_ids);
         let hazard = trimmed(&n.hazard_factor_code);
@@ -793,7 +821,10 @@ impl Store {
             .await?
             > 0;
         if !visible {
-            f.insert("enterpriseId".into(), "no such enterprise".into());
+            f.insert(
+                "enterpriseId".into(),
+                "没有这个企业 / no such enterprise".into(),
+            );
         } else {
             self.check_report_links(&n, &mut f).await?;
         }
@@ -887,7 +918,9 @@ impl Store {
                 .pop()
                 .ok_or(StoreError::NotFound);
         }
-        Err(last_err.unwrap_or(StoreError::Conflict("could not allocate a code".into())))
+        Err(last_err.unwrap_or(StoreError::Conflict(
+            "隐患编号分配失败，请重试 / could not allocate a code".into(),
+        )))
     }
 
     /// Lists records in the caller's scope, newest report first (the overdue filter sorts by
@@ -1031,7 +1064,7 @@ impl Store {
             if !ok {
                 return Err(ValidationError::field(
                     "remediatorId",
-                    "must be an active user of the record's enterprise",
+                    "整改人须为该企业的在用账号 / must be an active user of the record's enterprise",
                 )
                 .into());
             }
@@ -1210,7 +1243,7 @@ impl Store {
         if changed == 0 {
             txn.rollback().await?;
             return Err(StoreError::Conflict(
-                "the record changed meanwhile: reload it and try again".into(),
+                "隐患记录已被他人修改，请刷新后重试 / the record changed meanwhile: reload it and try again".into(),
             ));
         }
         if let Some(p) = &pending {
@@ -1398,7 +1431,8 @@ impl Store {
         let m = self.scoped_record(e.hidden_danger_id, scope).await?;
         if e.status != "pending" || m.pending_extension_id != Some(e.id) {
             return Err(StoreError::Conflict(format!(
-                "the extension request is {}, not pending",
+                "该延期申请{}，不是待审批状态 / the extension request is {}, not pending",
+                extension_status_zh(&e.status),
                 e.status
             )));
         }
@@ -1437,13 +1471,13 @@ impl Store {
             .await?
         {
             return Err(StoreError::Conflict(format!(
-                "alarm {alarm_id} is already hidden danger {} ({})",
-                existing.id, existing.code
+                "该报警已转为隐患 {} / alarm {alarm_id} is already hidden danger {} ({})",
+                existing.code, existing.id, existing.code
             )));
         }
         let Some(enterprise_id) = a.view.alarm.enterprise_id else {
             return Err(StoreError::Conflict(
-                "the alarm's source belongs to no enterprise".into(),
+                "报警来源不属于任何企业 / the alarm's source belongs to no enterprise".into(),
             ));
         };
         let name = a
@@ -1788,12 +1822,12 @@ impl Store {
         let m = self.scoped_record(id, scope).await?;
         if actor.enterprise_id.is_some() {
             return Err(StoreError::Conflict(
-                "listed supervision is decided by a government level, not an enterprise".into(),
+                "挂牌督办由政府监管部门决定，企业不能挂牌 / listed supervision is decided by a government level, not an enterprise".into(),
             ));
         }
         if level_of(&m) != Level::Major {
             return Err(StoreError::Conflict(
-                "only a major hidden danger is put under listed supervision".into(),
+                "只有重大隐患可以挂牌督办 / only a major hidden danger is put under listed supervision".into(),
             ));
         }
         if matches!(
@@ -1801,25 +1835,32 @@ impl Store {
             Status::Closed | Status::Rejected | Status::Reported
         ) {
             return Err(StoreError::Conflict(format!(
-                "a {} record is not put under listed supervision",
+                "“{}”的隐患不能挂牌督办 / a {} record is not put under listed supervision",
+                hd::status_zh(status_of(&m)),
                 m.status
             )));
         }
         let mut f = FieldErrors::new();
         let requirements = n.requirements.trim().to_owned();
         if requirements.is_empty() {
-            f.insert("requirements".into(), "is required".into());
+            f.insert("requirements".into(), "必填 / is required".into());
         } else if requirements.chars().count() > 2000 {
-            f.insert("requirements".into(), "at most 2000 characters".into());
+            f.insert(
+                "requirements".into(),
+                "最多 2000 个字符 / at most 2000 characters".into(),
+            );
         }
         let document_no = trimmed(&n.document_no);
         if document_no.as_ref().is_some_and(|d| d.chars().count() > 64) {
-            f.insert("documentNo".into(), "at most 64 characters".into());
+            f.insert(
+                "documentNo".into(),
+                "最多 64 个字符 / at most 64 characters".into(),
+            );
         }
         if !hd::deadline_ahead(n.deadline, now) {
             f.insert(
                 "deadline".into(),
-                "must not be before today (Asia/Shanghai)".into(),
+                "不得早于今天（北京时间） / must not be before today (Asia/Shanghai)".into(),
             );
         }
         finish(f)?;
@@ -1851,7 +1892,7 @@ impl Store {
         if open > 0 {
             txn.rollback().await?;
             return Err(StoreError::Conflict(
-                "the record is already under listed supervision".into(),
+                "该隐患已在挂牌督办中 / the record is already under listed supervision".into(),
             ));
         }
         // Touch the record under its status so a concurrent close conflicts with this.
@@ -1865,7 +1906,7 @@ impl Store {
         if touched == 0 {
             txn.rollback().await?;
             return Err(StoreError::Conflict(
-                "the record changed meanwhile: reload it and try again".into(),
+                "隐患记录已被他人修改，请刷新后重试 / the record changed meanwhile: reload it and try again".into(),
             ));
         }
         let s = supervision::ActiveModel {
@@ -1994,15 +2035,18 @@ impl Store {
         let (s, m) = self.scoped_supervision(id, scope).await?;
         if s.status != "open" {
             return Err(StoreError::Conflict(
-                "the supervision has been lifted".into(),
+                "挂牌督办已解除 / the supervision has been lifted".into(),
             ));
         }
         let mut f = FieldErrors::new();
         let content = content.trim().to_owned();
         if content.is_empty() {
-            f.insert("content".into(), "is required".into());
+            f.insert("content".into(), "必填 / is required".into());
         } else if content.chars().count() > 2000 {
-            f.insert("content".into(), "at most 2000 characters".into());
+            f.insert(
+                "content".into(),
+                "最多 2000 个字符 / at most 2000 characters".into(),
+            );
         }
         check_attachment_count(&mut f, "attachmentIds", &attachment_ids);
         finish(f)?;
@@ -2062,15 +2106,20 @@ impl Store {
         let (s, m) = self.scoped_supervision(id, scope).await?;
         if actor.enterprise_id.is_some() {
             return Err(StoreError::Conflict(
-                "listed supervision is lifted by a government level".into(),
+                "挂牌督办由政府监管部门解除 / listed supervision is lifted by a government level"
+                    .into(),
             ));
         }
         let reason = reason.trim().to_owned();
         if reason.is_empty() {
-            return Err(ValidationError::field("reason", "is required").into());
+            return Err(ValidationError::field("reason", "必填 / is required").into());
         }
         if reason.chars().count() > 500 {
-            return Err(ValidationError::field("reason", "at most 500 characters").into());
+            return Err(ValidationError::field(
+                "reason",
+                "最多 500 个字符 / at most 500 characters",
+            )
+            .into());
         }
         let txn = self.db.begin().await?;
         let changed = supervision::Entity::update_many()
@@ -2089,7 +2138,9 @@ impl Store {
             .rows_affected;
         if changed == 0 {
             txn.rollback().await?;
-            return Err(StoreError::Conflict("the supervision is not open".into()));
+            return Err(StoreError::Conflict(
+                "挂牌督办未在进行中 / the supervision is not open".into(),
+            ));
         }
         let st = status_of(&m);
         insert_event(

@@ -286,15 +286,21 @@ fn trimmed(s: &Option<String>) -> Option<String> {
 
 fn check_text(f: &mut FieldErrors, field: &str, value: &str, max: usize) {
     if value.trim().is_empty() {
-        f.insert(field.into(), "must not be empty".into());
+        f.insert(field.into(), "不能为空 / must not be empty".into());
     } else if value.chars().count() > max {
-        f.insert(field.into(), format!("at most {max} characters"));
+        f.insert(
+            field.into(),
+            format!("最多 {max} 个字符 / at most {max} characters"),
+        );
     }
 }
 
 fn check_opt(f: &mut FieldErrors, field: &str, value: &Option<String>, max: usize) {
     if value.as_ref().is_some_and(|v| v.chars().count() > max) {
-        f.insert(field.into(), format!("at most {max} characters"));
+        f.insert(
+            field.into(),
+            format!("最多 {max} 个字符 / at most {max} characters"),
+        );
     }
 }
 
@@ -504,7 +510,11 @@ impl Store {
         if RiskPointKind::parse(&p.kind).is_none() {
             f.insert(
                 "kind".into(),
-                format!("must be one of {}", RiskPointKind::names().join(", ")),
+                format!(
+                    "须为以下之一：{} / must be one of {}",
+                    RiskPointKind::names().join(", "),
+                    RiskPointKind::names().join(", ")
+                ),
             );
         }
         check_opt(&mut f, "location", &p.location, 200);
@@ -514,7 +524,10 @@ impl Store {
         check_opt(&mut f, "emergencyActions", &p.emergency_actions, TEXT_MAX);
         check_opt(&mut f, "emergencyContacts", &p.emergency_contacts, TEXT_MAX);
         if p.hazard_factors.len() > 50 {
-            f.insert("hazardFactors".into(), "at most 50 codes".into());
+            f.insert(
+                "hazardFactors".into(),
+                "最多 50 个危险有害因素代码 / at most 50 codes".into(),
+            );
         }
         for (i, c) in p.hazard_factors.iter().enumerate() {
             if let Err(e) = rc::check_hazard_factor(c) {
@@ -522,7 +535,10 @@ impl Store {
             }
         }
         if p.accident_types.len() > 30 {
-            f.insert("accidentTypes".into(), "at most 30 codes".into());
+            f.insert(
+                "accidentTypes".into(),
+                "最多 30 个事故类别代码 / at most 30 codes".into(),
+            );
         }
         for (i, c) in p.accident_types.iter().enumerate() {
             if let Err(e) = rc::check_accident_type(c) {
@@ -534,11 +550,18 @@ impl Store {
         {
             f.insert(
                 "reviewCycleMonths".into(),
-                format!("must be 1 to {} months", rc::MAX_CYCLE_MONTHS),
+                format!(
+                    "评估周期须为 1 到 {} 个月 / must be 1 to {} months",
+                    rc::MAX_CYCLE_MONTHS,
+                    rc::MAX_CYCLE_MONTHS
+                ),
             );
         }
         if RecordStatus::parse(&p.status).is_none() {
-            f.insert("status".into(), "must be active or disabled".into());
+            f.insert(
+                "status".into(),
+                "状态须为在用或停用 / must be active or disabled".into(),
+            );
         }
         let visible = crate::entities::enterprise::Entity::find_by_id(p.enterprise_id)
             .filter(crate::org::enterprise_scope(scope))
@@ -546,7 +569,10 @@ impl Store {
             .await?
             > 0;
         if !visible {
-            f.insert("enterpriseId".into(), "no such enterprise".into());
+            f.insert(
+                "enterpriseId".into(),
+                "没有这个企业 / no such enterprise".into(),
+            );
         }
         finish(f)
     }
@@ -596,9 +622,13 @@ impl Store {
         a.value = Set(None);
         a.next_review_due = Set(None);
         a.last_assessed_on = Set(None);
-        a.insert(&self.db)
-            .await
-            .map_err(|e| unique_as_field(e, "code", "a risk point with this code already exists"))
+        a.insert(&self.db).await.map_err(|e| {
+            unique_as_field(
+                e,
+                "code",
+                "该编号的风险点已存在 / a risk point with this code already exists",
+            )
+        })
     }
 
     /// Replaces a risk point's descriptive fields (not its level), if the caller's scope
@@ -630,9 +660,13 @@ impl Store {
             };
             a.next_review_due = Set(rc::next_review_due(on, months).map(date_text));
         }
-        a.update(&self.db)
-            .await
-            .map_err(|e| unique_as_field(e, "code", "a risk point with this code already exists"))
+        a.update(&self.db).await.map_err(|e| {
+            unique_as_field(
+                e,
+                "code",
+                "该编号的风险点已存在 / a risk point with this code already exists",
+            )
+        })
     }
 
     /// Deletes a risk point with its assessments, level changes and measures.
@@ -685,14 +719,19 @@ impl Store {
         check_opt(&mut f, "note", &a.note, TEXT_MAX);
         check_opt(&mut f, "reason", &a.reason, TEXT_MAX);
         if a.assessed_on > rc::shanghai_date(now) {
-            f.insert("assessedOn".into(), "must not be in the future".into());
+            f.insert(
+                "assessedOn".into(),
+                "评估日期不得晚于今天 / must not be in the future".into(),
+            );
         }
         if let Some(last) = point.last_assessed_on.as_deref().and_then(parse_date)
             && a.assessed_on < last
         {
             f.insert(
                 "assessedOn".into(),
-                format!("must not be before the latest assessment ({last})"),
+                format!(
+                    "不得早于最近一次评估日期（{last}） / must not be before the latest assessment ({last})"
+                ),
             );
         }
         let current = point.level.as_deref().and_then(parse_level);
@@ -704,7 +743,9 @@ impl Store {
             f.insert(
                 "reason".into(),
                 format!(
-                    "the level changes from {} to {}: say why",
+                    "风险等级由{}变为{}，请说明原因 / the level changes from {} to {}: say why",
+                    current.map(RiskLevel::name_zh).unwrap_or_default(),
+                    r.level.name_zh(),
                     current.map(RiskLevel::name_zh).unwrap_or_default(),
                     r.level.name_zh()
                 ),
@@ -906,14 +947,22 @@ impl Store {
         if MeasureKind::parse(&m.kind).is_none() {
             f.insert(
                 "kind".into(),
-                format!("must be one of {}", MeasureKind::names().join(", ")),
+                format!(
+                    "须为以下之一：{} / must be one of {}",
+                    MeasureKind::names().join(", "),
+                    MeasureKind::names().join(", ")
+                ),
             );
         }
         check_text(&mut f, "content", &m.content, 1000);
         if ManagementLevel::parse(&m.management_level).is_none() {
             f.insert(
                 "managementLevel".into(),
-                format!("must be one of {}", ManagementLevel::names().join(", ")),
+                format!(
+                    "须为以下之一：{} / must be one of {}",
+                    ManagementLevel::names().join(", "),
+                    ManagementLevel::names().join(", ")
+                ),
             );
         }
         check_opt(&mut f, "responsiblePerson", &m.responsible_person, 50);

@@ -506,7 +506,10 @@ pub async fn report(
 ) -> ApiResult<(StatusCode, Json<HiddenDangerDto>)> {
     me.require(perm::REPORT)?;
     let Some(enterprise_id) = b.enterprise_id.or(me.user.enterprise_id) else {
-        return Err(ApiError::invalid("enterpriseId", "is required"));
+        return Err(ApiError::invalid(
+            "enterpriseId",
+            "请选择企业 / is required",
+        ));
     };
     let v = s
         .store
@@ -638,9 +641,12 @@ fn parse_enum<T>(
 ) -> ApiResult<Option<T>> {
     match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(s) => parse(s)
-            .map(Some)
-            .ok_or_else(|| ApiError::invalid(field, format!("must be one of {}", all.join(", ")))),
+        Some(s) => parse(s).map(Some).ok_or_else(|| {
+            ApiError::invalid(
+                field,
+                format!("须为以下之一：{0} / must be one of {0}", all.join(", ")),
+            )
+        }),
     }
 }
 
@@ -658,12 +664,18 @@ impl HiddenDangerQuery {
             .as_ref()
             .is_some_and(|k| k.chars().count() > 100)
         {
-            return Err(ApiError::invalid("keyword", "at most 100 characters"));
+            return Err(ApiError::invalid(
+                "keyword",
+                "最多 100 个字符 / at most 100 characters",
+            ));
         }
         if let (Some(a), Some(b)) = (self.from, self.to)
             && a > b
         {
-            return Err(ApiError::invalid("to", "must not be before from"));
+            return Err(ApiError::invalid(
+                "to",
+                "结束日期不得早于开始日期 / must not be before from",
+            ));
         }
         Ok(HiddenDangerFilter {
             status: parse_enum("status", &self.status, Status::parse, &statuses)?,
@@ -1193,7 +1205,10 @@ pub async fn staff(
         me.require(perm::QUERY)?;
     }
     let Some(eid) = q.enterprise_id.or(me.user.enterprise_id) else {
-        return Err(ApiError::invalid("enterpriseId", "is required"));
+        return Err(ApiError::invalid(
+            "enterpriseId",
+            "请选择企业 / is required",
+        ));
     };
     let rows = s.store.enterprise_staff(eid, &me.scope).await?;
     Ok(Json(
@@ -1294,7 +1309,10 @@ pub async fn supervisions(
         .as_deref()
         .is_some_and(|v| !v.is_empty() && v != "open" && v != "lifted")
     {
-        return Err(ApiError::invalid("status", "must be open or lifted"));
+        return Err(ApiError::invalid(
+            "status",
+            "状态须为督办中或已解除 / must be open or lifted",
+        ));
     }
     let page = PageQuery {
         page_num: q.page_num,
@@ -1461,7 +1479,10 @@ impl StatsQuery {
         if let (Some(a), Some(b)) = (self.from, self.to)
             && a > b
         {
-            return Err(ApiError::invalid("to", "must not be before from"));
+            return Err(ApiError::invalid(
+                "to",
+                "结束日期不得早于开始日期 / must not be before from",
+            ));
         }
         Ok(StatsFilter {
             enterprise_id: self.enterprise_id,

@@ -63,8 +63,9 @@ fn nonblank(v: &Option<String>) -> Option<String> {
 }
 
 fn parse_day(field: &str, v: &str) -> ApiResult<NaiveDate> {
-    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d")
-        .map_err(|_| ApiError::invalid(field, "must be a date YYYY-MM-DD"))
+    NaiveDate::parse_from_str(v.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::invalid(field, "日期格式须为 YYYY-MM-DD / must be a date YYYY-MM-DD")
+    })
 }
 
 // ---------------------------------------------------------------- DTOs
@@ -215,7 +216,7 @@ impl RiskPointBody {
         let enterprise_id = self
             .enterprise_id
             .or(me.user.enterprise_id)
-            .ok_or_else(|| ApiError::invalid("enterpriseId", "is required"))?;
+            .ok_or_else(|| ApiError::invalid("enterpriseId", "请选择企业 / is required"))?;
         Ok(RiskPointInput {
             enterprise_id,
             code: self.code,
@@ -270,7 +271,7 @@ fn one_of(field: &str, v: &Option<String>, allowed: &[&str]) -> ApiResult<Option
     match nonblank(v) {
         Some(x) if !allowed.contains(&x.as_str()) => Err(ApiError::invalid(
             field,
-            format!("must be one of {}", allowed.join(", ")),
+            format!("须为以下之一：{0} / must be one of {0}", allowed.join(", ")),
         )),
         other => Ok(other),
     }
@@ -291,7 +292,10 @@ impl RiskPointQuery {
             .as_ref()
             .is_some_and(|k| k.chars().count() > 100)
         {
-            return Err(ApiError::invalid("keyword", "at most 100 characters"));
+            return Err(ApiError::invalid(
+                "keyword",
+                "最多 100 个字符 / at most 100 characters",
+            ));
         }
         Ok(RiskPointFilter {
             enterprise_id: self.enterprise_id,
@@ -432,10 +436,14 @@ pub struct AssessmentBody {
 }
 
 fn input_of(b: &AssessmentBody) -> ApiResult<AssessmentInput> {
-    let need = |f: &str, v: Option<f64>| v.ok_or_else(|| ApiError::invalid(f, "is required"));
+    let need =
+        |f: &str, v: Option<f64>| v.ok_or_else(|| ApiError::invalid(f, "必填 / is required"));
     let refuse = |f: &str, v: Option<f64>, m: &str| {
         if v.is_some() {
-            Err(ApiError::invalid(f, format!("is not an input of {m}")))
+            Err(ApiError::invalid(
+                f,
+                format!("不是 {m} 评估法的输入项 / is not an input of {m}"),
+            ))
         } else {
             Ok(())
         }
@@ -456,7 +464,10 @@ fn input_of(b: &AssessmentBody) -> ApiResult<AssessmentInput> {
                 if v.fract() == 0.0 && (1.0..=5.0).contains(&v) {
                     Ok(v as u32)
                 } else {
-                    Err(ApiError::invalid(f, "must be an integer from 1 to 5"))
+                    Err(ApiError::invalid(
+                        f,
+                        "须为 1 到 5 的整数 / must be an integer from 1 to 5",
+                    ))
                 }
             };
             Ok(AssessmentInput::Ls {
@@ -464,7 +475,10 @@ fn input_of(b: &AssessmentBody) -> ApiResult<AssessmentInput> {
                 s: int("s", need("s", b.s)?)?,
             })
         }
-        _ => Err(ApiError::invalid("method", "must be lec or ls")),
+        _ => Err(ApiError::invalid(
+            "method",
+            "评估方法须为 LEC 或 LS / must be lec or ls",
+        )),
     }
 }
 
@@ -742,7 +756,10 @@ async fn measures_dto(s: &AppState, me: &CurrentUser, id: i64) -> ApiResult<Meas
 fn two_ids(raw: (String, String)) -> ApiResult<(i64, i64)> {
     let parse = |f: &str, v: &str| match v.parse::<i64>() {
         Ok(n) if n > 0 => Ok(n),
-        _ => Err(ApiError::bad_field(f, "must be a positive integer")),
+        _ => Err(ApiError::bad_field(
+            f,
+            "须为正整数 / must be a positive integer",
+        )),
     };
     Ok((parse("id", &raw.0)?, parse("measureId", &raw.1)?))
 }
@@ -857,7 +874,10 @@ async fn risk_list_dto(
         Some(d) => {
             let d = parse_day("asOf", &d)?;
             if d > rc::shanghai_date(now) {
-                return Err(ApiError::invalid("asOf", "must not be in the future"));
+                return Err(ApiError::invalid(
+                    "asOf",
+                    "统计日期不得晚于今天 / must not be in the future",
+                ));
             }
             Some(d)
         }

@@ -338,14 +338,17 @@ pub fn check_grading(g: &Grading) -> FieldErrors {
     if let Some(j) = judgement
         && j.chars().count() > 2000
     {
-        f.insert("majorJudgement".into(), "at most 2000 characters".into());
+        f.insert(
+            "majorJudgement".into(),
+            "最多 2000 个字符 / at most 2000 characters".into(),
+        );
     }
     match level {
         Level::General => {
             if g.criteria_standard.is_some() || g.criteria_item.is_some() {
                 f.insert(
                     "criteriaItem".into(),
-                    "a general hidden danger cites no major-hidden-danger criterion".into(),
+                    "一般隐患不引用重大隐患判定标准 / a general hidden danger cites no major-hidden-danger criterion".into(),
                 );
             }
         }
@@ -357,27 +360,32 @@ pub fn check_grading(g: &Grading) -> FieldErrors {
                     (None, _) => {
                         f.insert(
                             "criteriaStandard".into(),
-                            "is required with criteriaItem".into(),
+                            "填写判定条款时须选择判定标准 / is required with criteriaItem".into(),
                         );
                     }
                     (Some(_), None) => {
                         f.insert(
                             "criteriaStandard".into(),
-                            "must be chemical-2017 or industry-trade-2023".into(),
+                            "判定标准须为 chemical-2017 或 industry-trade-2023 / must be chemical-2017 or industry-trade-2023".into(),
                         );
                     }
                     (Some(_), Some(s)) => match g.criteria_item {
                         None => {
                             f.insert(
                                 "criteriaItem".into(),
-                                "is required with criteriaStandard".into(),
+                                "选择判定标准时须填写判定条款 / is required with criteriaStandard"
+                                    .into(),
                             );
                         }
                         Some(n) if hidden_danger_criteria::item(s, n).is_none() => {
                             let count = hidden_danger_criteria::items(s).len();
                             f.insert(
                                 "criteriaItem".into(),
-                                format!("{} has items 1-{count} encoded", s.as_str()),
+                                format!(
+                                    "{} 仅有第 1-{count} 条 / {} has items 1-{count} encoded",
+                                    s.as_str(),
+                                    s.as_str()
+                                ),
                             );
                         }
                         Some(_) => {}
@@ -388,13 +396,13 @@ pub fn check_grading(g: &Grading) -> FieldErrors {
                     None => {
                         f.insert(
                             "majorJudgement".into(),
-                            "a major hidden danger cites a criteria item (criteriaStandard + criteriaItem) or a documented judgement".into(),
+                            "重大隐患须引用判定标准条款或填写判定依据 / a major hidden danger cites a criteria item (criteriaStandard + criteriaItem) or a documented judgement".into(),
                         );
                     }
                     Some(j) if j.chars().count() < 10 => {
                         f.insert(
                             "majorJudgement".into(),
-                            "at least 10 characters: say why it is major".into(),
+                            "至少 10 个字符，请说明判定为重大隐患的理由 / at least 10 characters: say why it is major".into(),
                         );
                     }
                     Some(_) => {}
@@ -435,9 +443,12 @@ pub struct FiveAssurances {
 fn text_field(f: &mut FieldErrors, key: &str, v: &str, max: usize) {
     let t = v.trim();
     if t.is_empty() {
-        f.insert(key.into(), "is required".into());
+        f.insert(key.into(), "必填 / is required".into());
     } else if t.chars().count() > max {
-        f.insert(key.into(), format!("at most {max} characters"));
+        f.insert(
+            key.into(),
+            format!("最多 {max} 个字符 / at most {max} characters"),
+        );
     }
 }
 
@@ -460,13 +471,13 @@ pub fn check_five_assurances(a: &FiveAssurances, deadline: NaiveDate) -> FieldEr
     if !(a.funds_cny.is_finite() && a.funds_cny > 0.0 && a.funds_cny <= 1e10) {
         f.insert(
             "fiveAssurances.fundsCny".into(),
-            "must be more than 0 CNY (at most 1e10)".into(),
+            "整改资金须大于 0 元（不超过 1e10） / must be more than 0 CNY (at most 1e10)".into(),
         );
     }
     if a.time_limit > deadline {
         f.insert(
             "fiveAssurances.timeLimit".into(),
-            "must not be after the deadline".into(),
+            "整改时限不得晚于整改期限 / must not be after the deadline".into(),
         );
     }
     f
@@ -695,6 +706,35 @@ pub enum WorkflowError {
     Invalid(FieldErrors),
 }
 
+/// The Chinese name of a status (已上报, 已确认, ...), for messages shown in the console.
+pub fn status_zh(s: Status) -> &'static str {
+    match s {
+        Status::Reported => "已上报",
+        Status::Confirmed => "已确认",
+        Status::Rejected => "已驳回",
+        Status::Assigned => "已交办",
+        Status::InRemediation => "整改中",
+        Status::Submitted => "待验收",
+        Status::Closed => "已销号",
+    }
+}
+
+fn action_zh(a: &Action) -> &'static str {
+    match a {
+        Action::Confirm { .. } => "确认",
+        Action::Reject { .. } => "驳回",
+        Action::Assign(_) => "交办",
+        Action::Start => "开始整改",
+        Action::Submit { .. } => "提交整改",
+        Action::Verify { .. } => "验收",
+        Action::SendBack { .. } => "退回整改",
+        Action::Reopen { .. } => "重新打开",
+        Action::RequestExtension { .. } => "申请延期",
+        Action::ApproveExtension { .. } => "批准延期",
+        Action::RefuseExtension { .. } => "驳回延期",
+    }
+}
+
 fn required(f: &mut FieldErrors, key: &str, v: &str, max: usize) {
     text_field(f, key, v, max);
 }
@@ -727,7 +767,9 @@ pub fn transition(
     }
     if !action.allowed_from().contains(&state.status) {
         return Err(WorkflowError::Conflict(format!(
-            "{} is not allowed when the record is {}",
+            "隐患当前为“{}”，不能{} / {} is not allowed when the record is {}",
+            status_zh(state.status),
+            action_zh(action),
             action.name(),
             state.status
         )));
@@ -748,7 +790,10 @@ pub fn transition(
             if let Some(c) = comment
                 && c.chars().count() > 500
             {
-                f.insert("comment".into(), "at most 500 characters".into());
+                f.insert(
+                    "comment".into(),
+                    "最多 500 个字符 / at most 500 characters".into(),
+                );
             }
             invalid_if_any(f)?;
             out.to = Status::Confirmed;
@@ -765,14 +810,14 @@ pub fn transition(
             if !deadline_ahead(a.deadline, now) {
                 f.insert(
                     "deadline".into(),
-                    "must not be before today (Asia/Shanghai)".into(),
+                    "不得早于今天（北京时间） / must not be before today (Asia/Shanghai)".into(),
                 );
             }
             match (&a.five_assurances, state.level) {
                 (None, Level::Major) => {
                     f.insert(
                         "fiveAssurances".into(),
-                        "is required for a major hidden danger (measures, funds, time limit, responsible person, contingency plan)".into(),
+                        "重大隐患须填写五落实（措施、资金、时限、责任人、预案） / is required for a major hidden danger (measures, funds, time limit, responsible person, contingency plan)".into(),
                     );
                 }
                 (Some(five), _) => f.extend(check_five_assurances(five, a.deadline)),
@@ -786,7 +831,7 @@ pub fn transition(
         Action::Start => {
             if !actor.remediates(state) {
                 return Err(WorkflowError::Conflict(
-                    "only the assigned remediator starts the remediation".into(),
+                    "只有指定的整改责任人可以开始整改 / only the assigned remediator starts the remediation".into(),
                 ));
             }
             out.to = Status::InRemediation;
@@ -797,14 +842,14 @@ pub fn transition(
         } => {
             if !actor.remediates(state) {
                 return Err(WorkflowError::Conflict(
-                    "only the assigned remediator submits the remediation".into(),
+                    "只有指定的整改责任人可以提交整改 / only the assigned remediator submits the remediation".into(),
                 ));
             }
             required(&mut f, "description", description, 2000);
             if *evidence_count == 0 {
                 f.insert(
                     "evidenceIds".into(),
-                    "at least one evidence photo is required".into(),
+                    "请至少上传一张整改照片 / at least one evidence photo is required".into(),
                 );
             }
             invalid_if_any(f)?;
@@ -815,7 +860,10 @@ pub fn transition(
             if let Some(c) = comment
                 && c.chars().count() > 500
             {
-                f.insert("comment".into(), "at most 500 characters".into());
+                f.insert(
+                    "comment".into(),
+                    "最多 500 个字符 / at most 500 characters".into(),
+                );
             }
             invalid_if_any(f)?;
             out.to = Status::Closed;
@@ -845,24 +893,24 @@ pub fn transition(
         } => {
             if !actor.remediates(state) {
                 return Err(WorkflowError::Conflict(
-                    "only the assigned remediator asks for an extension".into(),
+                    "只有指定的整改责任人可以申请延期 / only the assigned remediator asks for an extension".into(),
                 ));
             }
             if state.pending_extension.is_some() {
                 return Err(WorkflowError::Conflict(
-                    "an extension request is already pending".into(),
+                    "已有待审批的延期申请 / an extension request is already pending".into(),
                 ));
             }
             required(&mut f, "reason", reason, 500);
             if state.deadline.is_some_and(|d| *new_deadline <= d) {
                 f.insert(
                     "newDeadline".into(),
-                    "must be after the current deadline".into(),
+                    "须晚于当前整改期限 / must be after the current deadline".into(),
                 );
             } else if !deadline_ahead(*new_deadline, now) {
                 f.insert(
                     "newDeadline".into(),
-                    "must not be before today (Asia/Shanghai)".into(),
+                    "不得早于今天（北京时间） / must not be before today (Asia/Shanghai)".into(),
                 );
             }
             invalid_if_any(f)?;
@@ -873,12 +921,15 @@ pub fn transition(
             if let Some(c) = comment
                 && c.chars().count() > 500
             {
-                f.insert("comment".into(), "at most 500 characters".into());
+                f.insert(
+                    "comment".into(),
+                    "最多 500 个字符 / at most 500 characters".into(),
+                );
             }
             if !deadline_ahead(pending.new_deadline, now) {
                 f.insert(
                     "newDeadline".into(),
-                    "the requested deadline has passed: refuse it and ask again".into(),
+                    "申请的整改期限已过，请驳回后重新申请 / the requested deadline has passed: refuse it and ask again".into(),
                 );
             }
             invalid_if_any(f)?;
@@ -950,7 +1001,7 @@ pub fn allowed_actions(
 fn not_own_work(state: &RecordState, actor: &Actor) -> Result<(), WorkflowError> {
     if actor.remediates(state) || state.submitted_by == Some(actor.user_id) {
         Err(WorkflowError::Conflict(
-            "the remediator (or whoever submitted) cannot verify their own work".into(),
+            "整改人（或提交人）不能验收自己的整改 / the remediator (or whoever submitted) cannot verify their own work".into(),
         ))
     } else {
         Ok(())
@@ -960,12 +1011,12 @@ fn not_own_work(state: &RecordState, actor: &Actor) -> Result<(), WorkflowError>
 fn pending_of(state: &RecordState, actor: &Actor) -> Result<PendingExtension, WorkflowError> {
     let Some(p) = state.pending_extension else {
         return Err(WorkflowError::Conflict(
-            "no extension request is pending".into(),
+            "没有待审批的延期申请 / no extension request is pending".into(),
         ));
     };
     if p.requested_by == actor.user_id {
         return Err(WorkflowError::Conflict(
-            "an extension is decided by someone other than the requester".into(),
+            "延期申请须由申请人以外的人员审批 / an extension is decided by someone other than the requester".into(),
         ));
     }
     Ok(p)

@@ -358,10 +358,14 @@ pub fn check_hazard_factor(code: &str) -> Result<(), String> {
 /// The reason, for a field error.
 pub fn check_accident_type(code: &str) -> Result<(), String> {
     let scheme = Scheme::of_code(code)
-        .ok_or_else(|| format!("{code:?} is not a GB 6441 code (01-20 or WSA1xxxx)"))?;
+        .ok_or_else(|| format!(
+            "{code:?} 不是 GB 6441 事故类别代码（01-20 或 WSA1xxxx） / {code:?} is not a GB 6441 code (01-20 or WSA1xxxx)"
+        ))?;
     let t = classification::validate(scheme, code).map_err(|e| e.to_string())?;
     if t.kind != classification::Kind::AccidentType {
-        return Err(format!("{code} is not an accident type"));
+        return Err(format!(
+            "{code} 不是事故类别代码 / {code} is not an accident type"
+        ));
     }
     Ok(())
 }
