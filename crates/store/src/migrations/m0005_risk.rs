@@ -8,6 +8,7 @@
 //! factors, accident types) and assessment inputs are JSON text.
 
 use super::m0004_dual_prevention_base::RISK_DIRECTORY_ID;
+use super::seed::{self, MenuRow};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -225,19 +226,6 @@ pub const GRANTS: [(&str, &[&str]); 6] = [
     ),
 ];
 
-/// A menu row: (id, parent, name, type, path, component, perms, icon, sort).
-type MenuRow = (
-    i64,
-    i64,
-    String,
-    &'static str,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i32,
-);
-
 /// Every menu row this migration adds (pages and buttons; the directory is m0004's).
 pub fn menus() -> Vec<MenuRow> {
     let mut rows = Vec::new();
@@ -268,12 +256,6 @@ pub fn menus() -> Vec<MenuRow> {
         }
     }
     rows
-}
-
-fn grants(patterns: &[&str], perms: Option<&str>) -> bool {
-    patterns
-        .iter()
-        .any(|p| perms.is_some_and(|perm| perm == *p || perm.starts_with(&format!("{p}:"))))
 }
 
 #[async_trait::async_trait]
@@ -479,126 +461,13 @@ async fn create_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
 }
 
 async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-    let (key, name, value, remark) = REVIEW_PARAM;
-    m.exec_stmt(
-        Query::insert()
-            .into_table(a("params"))
-            .columns([
-                a("param_key"),
-                a("name"),
-                a("value"),
-                a("builtin"),
-                a("remark"),
-            ])
-            .values_panic([
-                key.into(),
-                name.into(),
-                value.into(),
-                true.into(),
-                remark.into(),
-            ])
-            .to_owned(),
-    )
-    .await?;
+    seed::params(m, &[REVIEW_PARAM]).await?;
     for (dict_type, name, entries) in DICTIONARIES {
-        m.exec_stmt(
-            Query::insert()
-                .into_table(a("dict_types"))
-                .columns([a("dict_type"), a("name"), a("status"), a("builtin")])
-                .values_panic([dict_type.into(), name.into(), "active".into(), true.into()])
-                .to_owned(),
-        )
-        .await?;
-        for (i, (value, label)) in entries.iter().enumerate() {
-            m.exec_stmt(
-                Query::insert()
-                    .into_table(a("dict_data"))
-                    .columns([
-                        a("dict_type"),
-                        a("label"),
-                        a("value"),
-                        a("sort"),
-                        a("status"),
-                    ])
-                    .values_panic([
-                        dict_type.into(),
-                        (*label).into(),
-                        (*value).into(),
-                        (i as i32 + 1).into(),
-                        "active".into(),
-                    ])
-                    .to_owned(),
-            )
-            .await?;
-        }
+        let rows: Vec<(&str, &str, Option<&str>)> =
+            entries.iter().map(|(v, l)| (*v, *l, None)).collect();
+        seed::dictionary(m, dict_type, name, &rows).await?;
     }
-
     let menus = menus();
-    for (id, parent, name, kind, path, component, perms, icon, sort) in &menus {
-        m.exec_stmt(
-            Query::insert()
-                .into_table(a("menus"))
-                .columns([
-                    a("id"),
-                    a("parent_id"),
-                    a("name"),
-                    a("menu_type"),
-                    a("path"),
-                    a("component"),
-                    a("perms"),
-                    a("icon"),
-                    a("sort"),
-                ])
-                .values_panic([
-                    (*id).into(),
-                    (*parent).into(),
-                    name.clone().into(),
-                    (*kind).into(),
-                    path.clone().into(),
-                    component.clone().into(),
-                    perms.clone().into(),
-                    icon.clone().into(),
-                    (*sort).into(),
-                ])
-                .to_owned(),
-        )
-        .await?;
-    }
-
-    let db = m.get_connection();
-    for (key, patterns) in GRANTS {
-        let row = db
-            .query_one(
-                &Query::select()
-                    .column(a("id"))
-                    .from(a("roles"))
-                    .and_where(Expr::col(a("role_key")).eq(key))
-                    .to_owned(),
-            )
-            .await?;
-        // A built-in role an operator renamed or removed gets nothing.
-        let Some(role_id) = row.map(|r| r.try_get::<i64>("", "id")).transpose()? else {
-            continue;
-        };
-        // A granted button implies its page and the directory.
-        let mut granted = std::collections::BTreeSet::new();
-        for (id, parent, .., perms, _, _) in &menus {
-            if grants(patterns, perms.as_deref()) {
-                granted.insert(*id);
-                granted.insert(*parent);
-                granted.insert(RISK_DIRECTORY_ID);
-            }
-        }
-        for menu_id in granted {
-            m.exec_stmt(
-                Query::insert()
-                    .into_table(a("role_menus"))
-                    .columns([a("role_id"), a("menu_id")])
-                    .values_panic([role_id.into(), menu_id.into()])
-                    .to_owned(),
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    seed::menus(m, &menus).await?;
+    seed::grant(m, &GRANTS, &menus, RISK_DIRECTORY_ID).await
 }

@@ -11,6 +11,7 @@
 //! points (other slices' tables; the ids are kept as given).
 
 use super::m0004_dual_prevention_base::HIDDEN_DANGER_DIRECTORY_ID;
+use super::seed::{self, MenuRow};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -241,19 +242,6 @@ pub const GRANTS: [(&str, &[&str]); 6] = [
     ),
 ];
 
-/// A menu row: (id, parent, name, type, path, component, perms, icon, sort).
-type MenuRow = (
-    i64,
-    i64,
-    String,
-    &'static str,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i32,
-);
-
 /// Every menu row this migration adds.
 pub fn menus() -> Vec<MenuRow> {
     let mut rows = Vec::new();
@@ -284,12 +272,6 @@ pub fn menus() -> Vec<MenuRow> {
         }
     }
     rows
-}
-
-fn grants(patterns: &[&str], perms: Option<&str>) -> bool {
-    patterns
-        .iter()
-        .any(|p| perms.is_some_and(|perm| perm == *p || perm.starts_with(&format!("{p}:"))))
 }
 
 fn ts(name: &str) -> ColumnDef {
@@ -515,143 +497,15 @@ async fn create_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
 }
 
 async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
-    for (key, name, value, remark) in PARAMS {
-        m.exec_stmt(
-            Query::insert()
-                .into_table(a("params"))
-                .columns([
-                    a("param_key"),
-                    a("name"),
-                    a("value"),
-                    a("builtin"),
-                    a("remark"),
-                ])
-                .values_panic([
-                    key.into(),
-                    name.into(),
-                    value.into(),
-                    true.into(),
-                    remark.into(),
-                ])
-                .to_owned(),
-        )
-        .await?;
-    }
+    seed::params(m, &PARAMS).await?;
     for (dict_type, name, entries) in DICTIONARIES {
-        m.exec_stmt(
-            Query::insert()
-                .into_table(a("dict_types"))
-                .columns([a("dict_type"), a("name"), a("status"), a("builtin")])
-                .values_panic([dict_type.into(), name.into(), "active".into(), true.into()])
-                .to_owned(),
-        )
-        .await?;
-        for (i, (value, label)) in entries.iter().enumerate() {
-            m.exec_stmt(
-                Query::insert()
-                    .into_table(a("dict_data"))
-                    .columns([
-                        a("dict_type"),
-                        a("label"),
-                        a("value"),
-                        a("sort"),
-                        a("status"),
-                    ])
-                    .values_panic([
-                        dict_type.into(),
-                        (*label).into(),
-                        (*value).into(),
-                        (i as i32 + 1).into(),
-                        "active".into(),
-                    ])
-                    .to_owned(),
-            )
-            .await?;
-        }
+        let rows: Vec<(&str, &str, Option<&str>)> =
+            entries.iter().map(|(v, l)| (*v, *l, None)).collect();
+        seed::dictionary(m, dict_type, name, &rows).await?;
     }
     let menus = menus();
-    for (id, parent, name, kind, path, component, perms, icon, sort) in &menus {
-        m.exec_stmt(
-            Query::insert()
-                .into_table(a("menus"))
-                .columns([
-                    a("id"),
-                    a("parent_id"),
-                    a("name"),
-                    a("menu_type"),
-                    a("path"),
-                    a("component"),
-                    a("perms"),
-                    a("icon"),
-                    a("sort"),
-                ])
-                .values_panic([
-                    (*id).into(),
-                    (*parent).into(),
-                    name.clone().into(),
-                    (*kind).into(),
-                    path.clone().into(),
-                    component.clone().into(),
-                    perms.clone().into(),
-                    icon.clone().into(),
-                    (*sort).into(),
-                ])
-                .to_owned(),
-        )
-        .await?;
-    }
-    let db = m.get_connection();
-    for (key, patterns) in GRANTS {
-        let row = db
-            .query_one(
-                &Query::select()
-                    .column(a("id"))
-                    .from(a("roles"))
-                    .and_where(Expr::col(a("role_key")).eq(key))
-                    .to_owned(),
-            )
-            .await?;
-        let Some(role_id) = row.map(|r| r.try_get::<i64>("", "id")).transpose()? else {
-            continue;
-        };
-        // A granted button implies its page and the directory (the directory row may be granted
-        // already by another slice's migration: insert it only when missing).
-        let mut granted = std::collections::BTreeSet::new();
-        for (id, parent, .., perms, _, _) in &menus {
-            if grants(patterns, perms.as_deref()) {
-                granted.insert(*id);
-                granted.insert(*parent);
-                if *parent != HIDDEN_DANGER_DIRECTORY_ID {
-                    granted.insert(HIDDEN_DANGER_DIRECTORY_ID);
-                }
-            }
-        }
-        for menu_id in granted {
-            let exists = db
-                .query_one(
-                    &Query::select()
-                        .column(a("menu_id"))
-                        .from(a("role_menus"))
-                        .and_where(Expr::col(a("role_id")).eq(role_id))
-                        .and_where(Expr::col(a("menu_id")).eq(menu_id))
-                        .to_owned(),
-                )
-                .await?
-                .is_some();
-            if exists {
-                continue;
-            }
-            m.exec_stmt(
-                Query::insert()
-                    .into_table(a("role_menus"))
-                    .columns([a("role_id"), a("menu_id")])
-                    .values_panic([role_id.into(), menu_id.into()])
-                    .to_owned(),
-            )
-            .await?;
-        }
-    }
-    Ok(())
+    seed::menus(m, &menus).await?;
+    seed::grant(m, &GRANTS, &menus, HIDDEN_DANGER_DIRECTORY_ID).await
 }
 
 #[async_trait::async_trait]

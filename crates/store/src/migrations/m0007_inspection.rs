@@ -10,6 +10,7 @@
 //! the checklist does not rewrite a completed inspection; they carry no foreign key to the items.
 
 use super::m0004_dual_prevention_base::{HIDDEN_DANGER_DIRECTORY_ID, WORKER_ROLE};
+use super::seed::{self, MenuRow};
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
@@ -261,19 +262,6 @@ const GOVERNMENT: &[&str] = &[
     "inspection:stats",
 ];
 
-/// A menu row: (id, parent, name, type, path, component, perms, icon, sort).
-type MenuRow = (
-    i64,
-    i64,
-    String,
-    &'static str,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    i32,
-);
-
 /// Every menu row this migration adds (the directory exists since m0004).
 pub fn menus() -> Vec<MenuRow> {
     let mut rows = Vec::new();
@@ -304,12 +292,6 @@ pub fn menus() -> Vec<MenuRow> {
         }
     }
     rows
-}
-
-fn grants(patterns: &[&str], perms: Option<&str>) -> bool {
-    patterns
-        .iter()
-        .any(|p| perms.is_some_and(|perm| perm == *p || perm.starts_with(&format!("{p}:"))))
 }
 
 /// An item of a seeded template: (content, legal basis, GB/T 13861-2022 hazard factor code,
@@ -740,113 +722,13 @@ async fn create_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
 
 async fn seed(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     for (dict_type, name, entries) in DICTIONARIES {
-        m.exec_stmt(
-            Query::insert()
-                .into_table(a("dict_types"))
-                .columns([a("dict_type"), a("name"), a("status"), a("builtin")])
-                .values_panic([dict_type.into(), name.into(), "active".into(), true.into()])
-                .to_owned(),
-        )
-        .await?;
-        for (i, (value, label, remark)) in entries.iter().enumerate() {
-            m.exec_stmt(
-                Query::insert()
-                    .into_table(a("dict_data"))
-                    .columns([
-                        a("dict_type"),
-                        a("label"),
-                        a("value"),
-                        a("sort"),
-                        a("status"),
-                        a("remark"),
-                    ])
-                    .values_panic([
-                        dict_type.into(),
-                        (*label).into(),
-                        (*value).into(),
-                        (i as i32 + 1).into(),
-                        "active".into(),
-                        remark.map(str::to_owned).into(),
-                    ])
-                    .to_owned(),
-            )
-            .await?;
-        }
+        seed::dictionary(m, dict_type, name, entries).await?;
     }
-
     let menus = menus();
-    for (id, parent, name, kind, path, component, perms, icon, sort) in &menus {
-        m.exec_stmt(
-            Query::insert()
-                .into_table(a("menus"))
-                .columns([
-                    a("id"),
-                    a("parent_id"),
-                    a("name"),
-                    a("menu_type"),
-                    a("path"),
-                    a("component"),
-                    a("perms"),
-                    a("icon"),
-                    a("sort"),
-                ])
-                .values_panic([
-                    (*id).into(),
-                    (*parent).into(),
-                    name.clone().into(),
-                    (*kind).into(),
-                    path.clone().into(),
-                    component.clone().into(),
-                    perms.clone().into(),
-                    icon.clone().into(),
-                    (*sort).into(),
-                ])
-                .to_owned(),
-        )
-        .await?;
-    }
+    seed::menus(m, &menus).await?;
+    seed::grant(m, &GRANTS, &menus, HIDDEN_DANGER_DIRECTORY_ID).await?;
 
     let db = m.get_connection();
-    for (key, patterns) in GRANTS {
-        let row = db
-            .query_one(
-                &Query::select()
-                    .column(a("id"))
-                    .from(a("roles"))
-                    .and_where(Expr::col(a("role_key")).eq(key))
-                    .to_owned(),
-            )
-            .await?;
-        // A built-in role an operator renamed or removed gets nothing.
-        let Some(role_id) = row.map(|r| r.try_get::<i64>("", "id")).transpose()? else {
-            continue;
-        };
-        // A granted button implies its page and the directory (which m0006 may have granted).
-        let mut granted = std::collections::BTreeSet::new();
-        for (id, parent, .., perms, _, _) in &menus {
-            if grants(patterns, perms.as_deref()) {
-                granted.insert(*id);
-                granted.insert(*parent);
-                granted.insert(HIDDEN_DANGER_DIRECTORY_ID);
-            }
-        }
-        for menu_id in granted {
-            m.exec_stmt(
-                Query::insert()
-                    .into_table(a("role_menus"))
-                    .columns([a("role_id"), a("menu_id")])
-                    .values_panic([role_id.into(), menu_id.into()])
-                    .on_conflict(
-                        OnConflict::columns([a("role_id"), a("menu_id")])
-                            .do_nothing()
-                            .to_owned(),
-                    )
-                    .to_owned(),
-            )
-            .await?;
-        }
-    }
-
     let now = chrono::Utc::now();
     for (name, kind, description, items) in TEMPLATES {
         m.exec_stmt(

@@ -10,6 +10,7 @@ pub mod m0004_dual_prevention_base;
 mod m0005_risk;
 mod m0006_hidden_danger;
 mod m0007_inspection;
+mod seed;
 
 /// All migrations, in order.
 pub struct Migrator;
