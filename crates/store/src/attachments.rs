@@ -4,7 +4,6 @@
 //! government users) and is visible to whoever's data scope covers that enterprise, and always to
 //! its uploader.
 
-use crate::entities::enterprise;
 use crate::{Result, Store, StoreError};
 use anjian_domain::auth::ScopeFilter;
 use chrono::{DateTime, Utc};
@@ -115,15 +114,10 @@ pub(crate) fn attachment_scope(scope: &ScopeFilter) -> Condition {
     }
     Condition::any()
         .add(entity::Column::UploadedBy.eq(scope.user_id))
-        .add(
-            entity::Column::EnterpriseId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(enterprise::Column::Id)
-                    .from(enterprise::Entity)
-                    .cond_where(crate::org::enterprise_scope(scope))
-                    .to_owned(),
-            ),
-        )
+        .add(crate::telemetry::enterprise_id_in_scope(
+            entity::Column::EnterpriseId,
+            scope,
+        ))
 }
 
 impl Store {

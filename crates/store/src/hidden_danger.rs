@@ -815,11 +815,7 @@ impl Store {
             f.insert("hazardFactorCode".into(), e.to_string());
         }
         f.extend(hd::check_grading(&n.grading));
-        let visible = enterprise::Entity::find_by_id(n.enterprise_id)
-            .filter(crate::org::enterprise_scope(scope))
-            .count(&self.db)
-            .await?
-            > 0;
+        let visible = crate::org::enterprise_visible(&self.db, n.enterprise_id, scope).await?;
         if !visible {
             f.insert(
                 "enterpriseId".into(),

@@ -8,7 +8,7 @@
 //! result checks) are [`anjian_domain::dual_prevention::inspection`]; this module applies them.
 //! Times are UTC timestamps; `now` is always a parameter.
 
-use crate::entities::{enterprise, user};
+use crate::entities::user;
 use crate::notifications::{Audience, NewNotification};
 use crate::telemetry::enterprise_id_in_scope;
 use crate::{PageOf, Result, Store, StoreError};
@@ -672,11 +672,7 @@ impl Store {
     }
 
     async fn enterprise_in_scope(&self, id: i64, scope: &ScopeFilter) -> Result<bool> {
-        Ok(enterprise::Entity::find_by_id(id)
-            .filter(crate::org::enterprise_scope(scope))
-            .count(&self.db)
-            .await?
-            > 0)
+        crate::org::enterprise_visible(&self.db, id, scope).await
     }
 
     /// Display names (nicknames) of users by id.

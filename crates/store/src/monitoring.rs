@@ -345,18 +345,6 @@ fn parse_members(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()
 }
 
-async fn enterprise_visible<C: ConnectionTrait>(
-    db: &C,
-    id: i64,
-    scope: &ScopeFilter,
-) -> Result<bool> {
-    Ok(enterprise::Entity::find_by_id(id)
-        .filter(crate::org::enterprise_scope(scope))
-        .count(db)
-        .await?
-        > 0)
-}
-
 async fn enterprise_names<C: ConnectionTrait>(
     db: &C,
     ids: impl IntoIterator<Item = i64>,
@@ -549,7 +537,7 @@ impl Store {
         if d.remark.as_ref().is_some_and(|r| r.chars().count() > 500) {
             f.insert("remark".into(), "at most 500 characters".into());
         }
-        if !enterprise_visible(db, d.enterprise_id, scope).await? {
+        if !crate::org::enterprise_visible(db, d.enterprise_id, scope).await? {
             f.insert("enterpriseId".into(), "no such enterprise".into());
         }
         finish(f)
@@ -890,7 +878,7 @@ impl Store {
         if !(s.settings.is_object() || s.settings.is_null()) {
             f.insert("settings".into(), "must be an object".into());
         }
-        if !enterprise_visible(db, s.enterprise_id, scope).await? {
+        if !crate::org::enterprise_visible(db, s.enterprise_id, scope).await? {
             f.insert("enterpriseId".into(), "no such enterprise".into());
         }
         if let Some(d) = s.device_id {
@@ -1210,7 +1198,7 @@ impl Store {
         if g.window_s < 0 {
             f.insert("windowS".into(), "must not be negative".into());
         }
-        if !enterprise_visible(db, g.enterprise_id, scope).await? {
+        if !crate::org::enterprise_visible(db, g.enterprise_id, scope).await? {
             f.insert("enterpriseId".into(), "no such enterprise".into());
         }
         finish(f)

@@ -109,6 +109,20 @@ pub(crate) fn enterprise_scope(scope: &ScopeFilter) -> Condition {
     }
 }
 
+/// Whether the enterprise `id` exists and the scope lets the caller see it (for writes that name
+/// an enterprise: a record of an enterprise outside the scope is refused).
+pub(crate) async fn enterprise_visible<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    id: i64,
+    scope: &ScopeFilter,
+) -> crate::Result<bool> {
+    Ok(enterprise::Entity::find_by_id(id)
+        .filter(enterprise_scope(scope))
+        .count(db)
+        .await?
+        > 0)
+}
+
 /// `SELECT id FROM regions WHERE path LIKE '<path>%'` — the region and all below it.
 pub(crate) fn region_subtree_ids(path: &str) -> sea_orm::sea_query::SelectStatement {
     Query::select()

@@ -563,11 +563,7 @@ impl Store {
                 "状态须为在用或停用 / must be active or disabled".into(),
             );
         }
-        let visible = crate::entities::enterprise::Entity::find_by_id(p.enterprise_id)
-            .filter(crate::org::enterprise_scope(scope))
-            .count(&self.db)
-            .await?
-            > 0;
+        let visible = crate::org::enterprise_visible(&self.db, p.enterprise_id, scope).await?;
         if !visible {
             f.insert(
                 "enterpriseId".into(),

@@ -29,7 +29,7 @@
 use crate::FieldErrors;
 use crate::auth::permits;
 use crate::standards::hidden_danger_criteria::{self, CriteriaStandard};
-use chrono::{DateTime, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Permission strings of the workflow (granted by migration m0006).
@@ -170,26 +170,12 @@ impl Escalation {
     }
 }
 
-/// Asia/Shanghai: UTC+8 all year (no daylight saving since 1991).
-pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
-}
+pub use super::{shanghai, shanghai_date};
 
-/// The calendar date of `t` in Asia/Shanghai.
-pub fn shanghai_date(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&shanghai()).date_naive()
-}
-
-/// The instant a deadline date ends: 00:00 of the next day in Asia/Shanghai, as UTC. A record
-/// is overdue from this instant on (so a deadline of 2026-03-10 ends at 2026-03-10T16:00:00Z).
+/// The instant a deadline date ends ([`super::end_of_day`]): a record is overdue from this
+/// instant on (a deadline of 2026-03-10 ends at 2026-03-10T16:00:00Z).
 pub fn deadline_end(date: NaiveDate) -> DateTime<Utc> {
-    let next = date.succ_opt().unwrap_or(date);
-    let local = next.and_hms_opt(0, 0, 0).unwrap_or_default();
-    shanghai()
-        .from_local_datetime(&local)
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_else(|| Utc.from_utc_datetime(&local))
+    super::end_of_day(date)
 }
 
 /// Whether a deadline date is still ahead of `now` (its end is after `now`): today's date in

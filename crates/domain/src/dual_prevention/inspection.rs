@@ -139,7 +139,12 @@ fn reference() -> DateTime<Tz> {
     TIME_ZONE
         .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
         .single()
-        .unwrap_or_else(|| Utc::now().with_timezone(&TIME_ZONE))
+        // Unreachable (a fixed date in a zone without gaps); the same instant from UTC.
+        .unwrap_or_else(|| {
+            DateTime::from_timestamp(1_735_660_800, 0)
+                .unwrap_or_default()
+                .with_timezone(&TIME_ZONE)
+        })
 }
 
 impl Schedule {

@@ -27,7 +27,7 @@
 use crate::standards::classification::{self, Scheme};
 use crate::standards::hazard_factor;
 use crate::standards::risk::RiskLevel;
-use chrono::{DateTime, Days, FixedOffset, Months, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The system parameter holding the review cycles as JSON, e.g.
@@ -211,26 +211,7 @@ pub fn next_review_due(assessed_on: NaiveDate, months: u32) -> Option<NaiveDate>
     assessed_on.checked_add_months(Months::new(months))
 }
 
-/// Asia/Shanghai (UTC+8, no daylight saving since 1991).
-pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).expect("8 h is a valid offset")
-}
-
-/// The calendar date in Asia/Shanghai at `t`.
-pub fn shanghai_date(t: DateTime<Utc>) -> NaiveDate {
-    t.with_timezone(&shanghai()).date_naive()
-}
-
-/// The first instant after the end of `date` in Asia/Shanghai (the next day's 00:00 +08:00), in
-/// UTC. A deadline on `date` is missed at and after this instant.
-pub fn end_of_day(date: NaiveDate) -> DateTime<Utc> {
-    let next = date.checked_add_days(Days::new(1)).unwrap_or(date);
-    shanghai()
-        .from_local_datetime(&next.and_time(chrono::NaiveTime::MIN))
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
-}
+pub use super::{end_of_day, shanghai, shanghai_date};
 
 /// Where a risk point stands against its review due date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
