@@ -20,6 +20,7 @@ pub mod error;
 mod excel;
 pub mod extract;
 mod middleware;
+pub mod risk_trigger;
 mod routes;
 pub mod web;
 
@@ -44,6 +45,8 @@ pub struct AppState {
     pub pipeline: Pipeline,
     /// The time source for deadlines and overdue checks (manual in tests).
     pub clock: anjian_domain::clock::Clock,
+    /// Asks the dynamic-risk worker to recompute an enterprise after a write.
+    pub risk: risk_trigger::RiskTrigger,
 }
 
 #[derive(OpenApi)]
@@ -126,10 +129,13 @@ pub fn app_with_clock(
     pipeline: Pipeline,
     clock: anjian_domain::clock::Clock,
 ) -> Router {
+    // TODO(issue 7, dynamic risk): the worker takes `_touches` and the pipeline's notices.
+    let (risk, _touches) = risk_trigger::RiskTrigger::channel();
     let state = AppState {
         store,
         pipeline,
         clock,
+        risk,
     };
     let (api, openapi) = openapi_router().split_for_parts();
     let metrics = metrics_handle();

@@ -10,6 +10,7 @@ pub mod m0004_dual_prevention_base;
 mod m0005_risk;
 mod m0006_hidden_danger;
 mod m0007_inspection;
+pub mod m0008_situation;
 mod seed;
 
 /// All migrations, in order.
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_risk::Migration),
             Box::new(m0006_hidden_danger::Migration),
             Box::new(m0007_inspection::Migration),
+            Box::new(m0008_situation::Migration),
         ]
     }
 }
