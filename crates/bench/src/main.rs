@@ -16,6 +16,7 @@
 mod report;
 mod run;
 mod seed;
+mod situation;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ enum Command {
         #[arg(long)]
         client_id: String,
     },
+    /// Dashboard benchmark (issue 7): generate a synthetic city, measure the dashboard endpoints.
+    Situation(Box<situation::SituationArgs>),
     /// Print the Markdown table of the results (JSON lines written by `run --results`).
     Table {
         /// The results file.
@@ -58,6 +61,7 @@ async fn main() -> ExitCode {
         Command::Seed(a) => seed::seed(&a).await,
         Command::Run(a) => run::run(&a).await,
         Command::ForgetSession { mqtt, client_id } => run::forget_session(&mqtt, &client_id).await,
+        Command::Situation(a) => situation::run(&a).await,
         Command::Table { results } => report::table(&results),
     };
     match result {

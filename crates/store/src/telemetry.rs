@@ -283,7 +283,7 @@ fn rows_per_statement(cols: usize) -> usize {
 
 /// Runs `INSERT INTO <head> VALUES <rows> <tail>` for `rows` in chunks; `bind` appends one row's
 /// values. Returns the rows the statements return (when `tail` has `RETURNING`) or nothing.
-async fn insert_chunked<C, T, F>(
+pub(crate) async fn insert_chunked<C, T, F>(
     db: &C,
     head: &str,
     cols: usize,
