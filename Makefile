@@ -9,7 +9,7 @@ BIN := $(CARGO_TARGET_DIR)/debug/anjian
 HAVE_NPM := $(shell command -v $(NPM) >/dev/null 2>&1 && echo yes)
 WEB_SRC := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig*.json -type f 2>/dev/null)
 
-.PHONY: run build console test test-rust test-web test-browser lint fmt openapi clean-data help bench
+.PHONY: run build console test test-rust test-web test-browser lint fmt openapi clean-data help bench bench-situation
 
 help:
 	@echo "make run      build the console and anjian, start it with demo data on SQLite (http://127.0.0.1:8080)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint     rustfmt and clippy checks"
 	@echo "make openapi  regenerate openapi.json after changing the API"
 	@echo "make bench    end-to-end telemetry benchmark (minutes; needs Mosquitto, optional PostgreSQL) -> docs/benchmarks.md"
+	@echo "make bench-situation  dashboard endpoints on 10k enterprises / 1M hidden dangers / 10M readings, SQLite + PostgreSQL -> docs/benchmarks.md"
 
 ## The web console (Vue 3 + Element Plus) into web/dist. Without Node.js the server still runs and
 ## shows a page at / that says how to build the console.
@@ -44,6 +45,10 @@ run: build
 ## Writes docs/benchmarks.md. Settings: see scripts/bench.sh (BENCH_RATES, BENCH_PATHS, BENCH_POSTGRES ...).
 bench:
 	CARGO="$(CARGO)" scripts/bench.sh
+
+## The dashboard benchmark of issue 7 (release build, SQLite and PostgreSQL, tens of minutes).
+bench-situation:
+	CARGO="$(CARGO)" scripts/bench-situation.sh
 
 lint:
 	$(CARGO) fmt --all -- --check
