@@ -963,3 +963,174 @@ impl Store {
             .collect())
     }
 }
+
+/// Templates of the synthetic installations: (code, name, kind, population, substances).
+type SynTemplate = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    &'static [(&'static str, &'static [&'static str], &'static str)],
+);
+
+const SYNTHETIC: [SynTemplate; 6] = [
+    ("MH-S1", "液氯库", "storage", 260, &[("氯", &[], "32")]),
+    ("MH-S2", "液氨罐区", "storage", 500, &[("液氨", &[], "150")]),
+    (
+        "MH-S3",
+        "液化石油气球罐区",
+        "storage",
+        500,
+        &[("液化石油气", &["W2"], "2000")],
+    ),
+    (
+        "MH-S4",
+        "芳烃罐区",
+        "storage",
+        60,
+        &[("苯", &["W5.3"], "120"), ("甲苯", &["W5.3"], "800")],
+    ),
+    (
+        "MH-S5",
+        "反应单元",
+        "production",
+        150,
+        &[("氢", &["W2"], "6"), ("一氧化碳", &[], "30")],
+    ),
+    (
+        "MH-S6",
+        "甲醇罐区",
+        "storage",
+        80,
+        &[("甲醇", &["W5.3"], "400")],
+    ),
+];
+
+fn spread(i: u64) -> u64 {
+    let mut z = i.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl Store {
+    /// Benchmarks only (`anjian-loadgen situation`): gives every hazardous-chemicals enterprise
+    /// with an id in `enterprise_ids` (inclusive range) one to three installations from six fixed
+    /// templates (一级 … 四级 and one below S = 1), each with its `create` assessment, in large
+    /// multi-row statements. Deterministic. Returns the number of installations written.
+    ///
+    /// # Errors
+    /// Database errors (e.g. run twice: the codes are unique per enterprise).
+    pub async fn generate_synthetic_installations(
+        &self,
+        enterprise_ids: (i64, i64),
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        use crate::entities::enterprise;
+        use sea_orm::Value;
+        let mut evaluated = Vec::with_capacity(SYNTHETIC.len());
+        for (code, _, kind, population, subs) in SYNTHETIC {
+            let e = mhi::evaluate(&InventoryInput {
+                unit_kind: kind.into(),
+                exposed_population: population,
+                beta_rule: "max".into(),
+                substances: subs
+                    .iter()
+                    .map(|(n, c, q)| SubstanceLine {
+                        name: Some((*n).into()),
+                        hazard_classes: c.iter().map(|s| (*s).to_owned()).collect(),
+                        quantity_tonnes: (*q).into(),
+                        ..Default::default()
+                    })
+                    .collect(),
+            })
+            .map_err(|fields| ValidationError { fields })?;
+            let reason = mhi::change_reason(None, &Outcome::of(&e).ok_or(StoreError::NotFound)?);
+            evaluated.push((code, e, reason));
+        }
+        let ids: Vec<i64> = enterprise::Entity::find()
+            .select_only()
+            .column(enterprise::Column::Id)
+            .filter(enterprise::Column::Id.between(enterprise_ids.0, enterprise_ids.1))
+            .filter(enterprise::Column::SupervisionCategory.eq("hazardous_chemicals"))
+            .order_by_asc(enterprise::Column::Id)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        let mut rows: Vec<(i64, usize)> = Vec::new();
+        for id in ids {
+            let h = spread(id as u64);
+            let n = 1 + (h % 3) as usize;
+            for j in 0..n {
+                rows.push((id, ((h >> 8) as usize + j) % SYNTHETIC.len()));
+            }
+        }
+        let txn = self.db.begin().await?;
+        let (written, _) = crate::telemetry::insert_chunked(
+            &txn,
+            "INSERT INTO major_hazard_installations (enterprise_id, code, name, unit_kind, \
+             exposed_population, beta_rule, substances, s_exact, s, is_major, r_exact, r, grade, \
+             working, filing_status, camera_links, created_at, updated_at)",
+            18,
+            "",
+            &rows,
+            false,
+            |(id, t), v: &mut Vec<Value>| {
+                let (code, name, kind, population, _) = SYNTHETIC[*t];
+                let e = &evaluated[*t].1;
+                v.push((*id).into());
+                v.push(code.into());
+                v.push(name.into());
+                v.push(kind.into());
+                v.push(population.into());
+                v.push("max".into());
+                v.push(json_text(&e.substances).into());
+                v.push(e.s_exact.clone().into());
+                v.push(e.s.into());
+                v.push(e.is_major.into());
+                v.push(e.r_exact.clone().into());
+                v.push(e.r.into());
+                v.push(e.grade.map(i16::from).into());
+                v.push(e.working.to_string().into());
+                v.push(if e.is_major { "filed" } else { "not_filed" }.into());
+                v.push("[]".into());
+                v.push(now.into());
+                v.push(now.into());
+            },
+        )
+        .await?;
+        for (code, _, reason) in &evaluated {
+            let backend = txn.get_database_backend();
+            let p = |i: usize| match backend {
+                sea_orm::DbBackend::Postgres => format!("${i}"),
+                _ => "?".to_owned(),
+            };
+            let sql = format!(
+                "INSERT INTO major_hazard_assessments (installation_id, assessed_at, assessor_name, \
+                 trigger, reason, s_exact, s, is_major, r_exact, r, grade, substances, \
+                 exposed_population, working) SELECT id, created_at, {}, 'create', {}, s_exact, s, \
+                 is_major, r_exact, r, grade, substances, exposed_population, working FROM \
+                 major_hazard_installations WHERE code = {} AND enterprise_id BETWEEN {} AND {}",
+                p(1),
+                p(2),
+                p(3),
+                p(4),
+                p(5)
+            );
+            txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                sql,
+                [
+                    Value::from("合成数据"),
+                    Value::from(reason.clone()),
+                    Value::from(*code),
+                    Value::from(enterprise_ids.0),
+                    Value::from(enterprise_ids.1),
+                ],
+            ))
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(written)
+    }
+}

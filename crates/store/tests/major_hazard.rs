@@ -53,6 +53,7 @@ both!(
     crud_grade_and_history,
     validation_and_scope,
     sensors_and_grades_per_enterprise,
+    synthetic_installations,
 );
 
 fn t(s: &str) -> DateTime<Utc> {
@@ -518,5 +519,39 @@ async fn sensors_and_grades_per_enterprise(store: Store) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+async fn synthetic_installations(store: Store) {
+    let (e1, e2) = two_enterprises(&store).await;
+    let now = t("2026-03-10T02:00:00Z");
+    let n = store
+        .generate_synthetic_installations((e1, e2), now)
+        .await
+        .unwrap();
+    assert!((2..=6).contains(&n), "{n}");
+    let l = store
+        .list_installations(&InstallationFilter::default(), &all(), page(50))
+        .await
+        .unwrap();
+    assert_eq!(l.total, n);
+    for v in &l.rows {
+        let h = store
+            .installation_assessments(v.installation.id, &all())
+            .await
+            .unwrap();
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].trigger, "create");
+        assert_eq!(h[0].grade, v.installation.grade);
+        assert!(h[0].reason.starts_with("首次辨识"), "{}", h[0].reason);
+    }
+    let g = store.installation_grades(None).await.unwrap();
+    assert_eq!(g.len(), 2);
+    assert!(
+        store
+            .generate_synthetic_installations((e1, e2), now)
+            .await
+            .is_err(),
+        "codes are unique per enterprise"
     );
 }
