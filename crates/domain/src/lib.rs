@@ -25,6 +25,7 @@ pub mod clock;
 pub mod dual_prevention;
 pub mod enterprise;
 pub mod industry;
+pub mod major_hazard_installation;
 pub mod org;
 pub mod page;
 pub mod redact;

@@ -42,6 +42,7 @@ pub async fn ensure_tep_unit(store: &Store) -> Result<(), StoreError> {
     if anjian_ingest::tep::seed_unit(store, enterprise_id, hash, 1).await? {
         tracing::info!(enterprise_id, "demo reactor unit (TEP) created");
     }
+    crate::demo_major_hazard::seed(store, enterprise_id, chrono::Utc::now()).await?;
     Ok(())
 }
 

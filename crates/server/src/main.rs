@@ -14,6 +14,7 @@ mod config;
 mod demo;
 mod demo_hidden_danger;
 mod demo_inspection;
+mod demo_major_hazard;
 mod demo_risk;
 mod jobs;
 mod replay;

@@ -32,6 +32,7 @@ pub mod entities;
 pub mod hidden_danger;
 pub mod inspection;
 mod logs;
+pub mod major_hazard;
 pub mod migrations;
 mod monitoring;
 mod notifications;

@@ -18,6 +18,7 @@ pub mod config;
 pub mod enterprise;
 pub mod hidden_danger;
 pub mod inspection;
+pub mod major_hazard;
 pub mod monitor;
 pub mod monitoring;
 pub mod notifications;
@@ -127,4 +128,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(risk::router())
         .merge(hidden_danger::router())
         .merge(inspection::router())
+        .merge(major_hazard::router())
 }

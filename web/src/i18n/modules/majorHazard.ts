@@ -1,0 +1,53 @@
+/** Messages of the major hazard installation pages (重大危险源), merged by `i18n/index.ts`. */
+export default {
+  'zh-CN': {
+    menu: { 'risk/major-hazard': '重大危险源' },
+    mh: {
+      unitKind: { production: '生产单元', storage: '储存单元' },
+      filing: { not_filed: '未备案', filed: '已备案', cancelled: '已核销' },
+      grade: { 1: '一级', 2: '二级', 3: '三级', 4: '四级', none: '不构成' },
+      betaRule: { max: '取最大 β（默认）', governing_class: '取决定 Q 的类别的 β' },
+      trigger: { create: '新建', inventory: '物料变更', population: '暴露人数变更', manual: '手动重新辨识' },
+      f: {
+        enterprise: '所属企业', code: '编号', name: '单元名称', unitKind: '单元类型', location: '位置', longitude: '经度', latitude: '纬度',
+        population: '暴露人数', populationHint: '厂区边界外 500 m 范围内常住人口（人），用于 α（表5）',
+        betaRule: 'β 取值规则', substances: '危险化学品', subName: '名称', cas: 'CAS 号', variant: '表1序号', classes: '危险性类别',
+        classesHint: '如 W5.3, J5（不在表1/表3时必填）', quantity: '设计最大量 q (t)', grade: '级别', isMajor: '是否重大危险源',
+        filingStatus: '备案状态', filingDate: '备案日期', filingNumber: '备案编号', principal: '主要负责人', technical: '技术负责人',
+        operational: '操作负责人', name2: '姓名', phone: '电话', cameras: '视频监控', cameraName: '名称', cameraUrl: '地址 (http/rtsp)',
+        sensors: '关联监测点', remark: '备注', keyword: '关键字',
+      },
+      s: 'S = Σq/Q', r: 'R = α·Σβ·q/Q', alpha: 'α', q: 'q (t)', Q: 'Q (t)', beta: 'β', ratio: 'q/Q', wratio: 'β·q/Q', source: '依据',
+      table1: '表1', table2: '表2', table3: '表3', table4: '表4',
+      major: '构成重大危险源', notMajor: '不构成重大危险源', preview: '实时辨识', previewHint: '填写物料后自动计算（GB 18218-2018）',
+      working: '辨识分级过程', history: '辨识记录', persons: '包保责任人', filingInfo: '备案信息', detail: '详情',
+      addSubstance: '添加物料', addCamera: '添加视频', reassess: '重新辨识', reassessNote: '重新辨识原因', noSensors: '未关联监测点',
+      noCameras: '未配置视频', latest: '最新值', at: '时间', reason: '原因', assessor: '辨识人', previous: '原级别', basis: 'GB 18218-2018：S ≥ 1 为重大危险源；R ≥ 100 一级，50 ≤ R < 100 二级，10 ≤ R < 50 三级，R < 10 四级',
+    },
+  },
+  en: {
+    menu: { 'risk/major-hazard': 'Major hazards' },
+    mh: {
+      unitKind: { production: 'Production unit', storage: 'Storage unit' },
+      filing: { not_filed: 'Not filed', filed: 'Filed', cancelled: 'Cancelled' },
+      grade: { 1: 'Grade 1', 2: 'Grade 2', 3: 'Grade 3', 4: 'Grade 4', none: 'Not major' },
+      betaRule: { max: 'Largest β (default)', governing_class: 'β of the class that sets Q' },
+      trigger: { create: 'Created', inventory: 'Inventory changed', population: 'Population changed', manual: 'Manual' },
+      f: {
+        enterprise: 'Enterprise', code: 'Code', name: 'Unit name', unitKind: 'Unit kind', location: 'Location', longitude: 'Longitude', latitude: 'Latitude',
+        population: 'Exposed population', populationHint: 'Residents within 500 m of the plant boundary (people), for α (Table 5)',
+        betaRule: 'β rule', substances: 'Substances', subName: 'Name', cas: 'CAS', variant: 'Table 1 no.', classes: 'Hazard classes',
+        classesHint: 'e.g. W5.3, J5 (needed outside Tables 1/3)', quantity: 'Max design q (t)', grade: 'Grade', isMajor: 'Major hazard',
+        filingStatus: 'Filing', filingDate: 'Filing date', filingNumber: 'Filing no.', principal: 'Principal', technical: 'Technical',
+        operational: 'Operational', name2: 'Name', phone: 'Phone', cameras: 'Cameras', cameraName: 'Name', cameraUrl: 'URL (http/rtsp)',
+        sensors: 'Linked sensors', remark: 'Remark', keyword: 'Keyword',
+      },
+      s: 'S = Σq/Q', r: 'R = α·Σβ·q/Q', alpha: 'α', q: 'q (t)', Q: 'Q (t)', beta: 'β', ratio: 'q/Q', wratio: 'β·q/Q', source: 'Source',
+      table1: 'Table 1', table2: 'Table 2', table3: 'Table 3', table4: 'Table 4',
+      major: 'Major hazard installation', notMajor: 'Not a major hazard', preview: 'Live identification', previewHint: 'Computed as you type (GB 18218-2018)',
+      working: 'Working', history: 'Assessments', persons: 'Responsible persons', filingInfo: 'Filing', detail: 'Detail',
+      addSubstance: 'Add substance', addCamera: 'Add camera', reassess: 'Re-assess', reassessNote: 'Why', noSensors: 'No linked sensors',
+      noCameras: 'No cameras', latest: 'Latest', at: 'At', reason: 'Reason', assessor: 'By', previous: 'Previous', basis: 'GB 18218-2018: major when S ≥ 1; R ≥ 100 grade 1, 50 ≤ R < 100 grade 2, 10 ≤ R < 50 grade 3, R < 10 grade 4',
+    },
+  },
+}
