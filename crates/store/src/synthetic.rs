@@ -210,7 +210,9 @@ impl Store {
         }
         let first_id = first_id.ok_or_else(|| invalid("no enterprise was created"))?;
         if (last_id - first_id + 1) as usize != ids.len() {
-            return Err(invalid("enterprise ids are not contiguous: use a fresh database"));
+            return Err(invalid(
+                "enterprise ids are not contiguous: use a fresh database",
+            ));
         }
         report.enterprise_ids = (first_id, last_id);
         lap(&mut report, "enterprises");
@@ -291,7 +293,9 @@ impl Store {
             _ => return Err(invalid("no sensor was created")),
         };
         if (s_last - s_first + 1) as usize != sensors.len() {
-            return Err(invalid("sensor ids are not contiguous: use a fresh database"));
+            return Err(invalid(
+                "sensor ids are not contiguous: use a fresh database",
+            ));
         }
         lap(&mut report, "devices and sensors");
 
@@ -366,7 +370,14 @@ impl Store {
                 v.push(Value::BigInt(Some(eid)));
                 v.push(Value::BigInt(Some(sid)));
                 v.push(Value::BigInt(Some(did)));
-                v.push(if cond == "high_high" { "critical" } else { "high" }.into());
+                v.push(
+                    if cond == "high_high" {
+                        "critical"
+                    } else {
+                        "high"
+                    }
+                    .into(),
+                );
                 v.push(if active { "unacknowledged" } else { "normal" }.into());
                 v.push(active.into());
                 v.push((!active).into());
@@ -402,9 +413,10 @@ impl Store {
                 false,
                 |&i, v: &mut Vec<Value>| {
                     let h = mix(i ^ 0x5EED);
-                    let reported = now - span + Duration::seconds(
-                        (span.num_seconds() as u128 * u128::from(i) / u128::from(n)) as i64,
-                    );
+                    let reported = now - span
+                        + Duration::seconds(
+                            (span.num_seconds() as u128 * u128::from(i) / u128::from(n)) as i64,
+                        );
                     let age_days = (now - reported).num_days();
                     let status = if age_days > 90 {
                         match h % 200 {
@@ -423,10 +435,15 @@ impl Store {
                             _ => "submitted",
                         }
                     };
-                    let level = if (h >> 12) % 50 == 0 { "major" } else { "general" };
+                    let level = if (h >> 12).is_multiple_of(50) {
+                        "major"
+                    } else {
+                        "general"
+                    };
                     let assigned = !matches!(status, "reported" | "confirmed" | "rejected");
                     let deadline = (reported + Duration::days(30)).date_naive();
-                    let deadline_at = anjian_domain::dual_prevention::hidden_danger::deadline_end(deadline);
+                    let deadline_at =
+                        anjian_domain::dual_prevention::hidden_danger::deadline_end(deadline);
                     v.push(format!("SYN{i:09}").into());
                     v.push(Value::BigInt(Some(
                         first_id + ((h >> 20) % n_ent as u64) as i64,
@@ -441,10 +458,8 @@ impl Store {
                     v.push(Value::ChronoDateTimeUtc(
                         (status != "reported").then(|| reported + Duration::hours(2)),
                     ));
-                    v.push(Value::ChronoDate(assigned.then(|| deadline)));
-                    v.push(Value::ChronoDateTimeUtc(
-                        assigned.then(|| deadline_at),
-                    ));
+                    v.push(Value::ChronoDate(assigned.then_some(deadline)));
+                    v.push(Value::ChronoDateTimeUtc(assigned.then_some(deadline_at)));
                     v.push("[]".into());
                     v.push(Value::ChronoDateTimeUtc(
                         (status == "closed").then(|| reported + Duration::days(10)),

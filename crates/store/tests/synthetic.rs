@@ -55,7 +55,10 @@ async fn check(store: Store) {
         .unwrap();
     assert!(overdue.total > 0, "some records are overdue");
     for r in &overdue.rows {
-        let d = r.record.deadline_at.expect("an overdue record has a deadline");
+        let d = r
+            .record
+            .deadline_at
+            .expect("an overdue record has a deadline");
         assert!(d <= now, "{d} is not past {now}");
     }
     // A second run on the same database is refused (its districts exist).
