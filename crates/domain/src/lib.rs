@@ -28,6 +28,7 @@ pub mod industry;
 pub mod org;
 pub mod page;
 pub mod redact;
+pub mod situation;
 pub mod standards;
 pub mod uscc;
 pub mod validation;
