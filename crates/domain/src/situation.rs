@@ -738,11 +738,13 @@ mod tests {
 
     #[test]
     fn level_edges_must_strictly_decrease_above_zero() {
-        let mut w = Weights::default();
-        w.levels = LevelEdges {
-            major: 45,
-            high: 45,
-            medium: 20,
+        let mut w = Weights {
+            levels: LevelEdges {
+                major: 45,
+                high: 45,
+                medium: 20,
+            },
+            ..Default::default()
         };
         let e = w.validate().unwrap_err();
         assert!(e.fields.contains_key("levels.major"), "{e}");
@@ -776,8 +778,10 @@ mod tests {
                 .fields
                 .contains_key("recentAccidentDays")
         );
-        let mut w = Weights::default();
-        w.active_alarm_cap = MAX_POINTS + 1;
+        let mut w = Weights {
+            active_alarm_cap: MAX_POINTS + 1,
+            ..Default::default()
+        };
         assert!(
             w.validate()
                 .unwrap_err()

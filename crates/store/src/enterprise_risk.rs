@@ -821,11 +821,11 @@ impl Store {
             .one(&self.db)
             .await?
         {
-            return Ok(self
+            return self
                 .risk_views(vec![(r, Some(e))])
                 .await?
                 .pop()
-                .ok_or(StoreError::NotFound)?);
+                .ok_or(StoreError::NotFound);
         }
         let weights = self.dynamic_risk_weights().await?;
         let inputs = self

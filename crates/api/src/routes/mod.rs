@@ -16,6 +16,7 @@ pub mod auth;
 pub mod calc;
 pub mod config;
 pub mod enterprise;
+pub mod enterprise_risk;
 pub mod hidden_danger;
 pub mod inspection;
 pub mod monitor;
@@ -127,4 +128,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(risk::router())
         .merge(hidden_danger::router())
         .merge(inspection::router())
+        .merge(enterprise_risk::router())
 }
