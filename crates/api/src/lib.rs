@@ -21,6 +21,7 @@ mod excel;
 pub mod extract;
 mod middleware;
 pub mod risk_trigger;
+pub mod risk_worker;
 mod routes;
 pub mod web;
 
@@ -74,6 +75,7 @@ pub struct AppState {
         (name = "hidden-danger", description = "Hidden-danger remediation workflow, overdue escalation, listed supervision, statistics (隐患治理)"),
         (name = "inspection", description = "Checklists, inspection plans and tasks (隐患排查)"),
         (name = "major-hazard", description = "Major hazard installations: GB 18218-2018 identification, grading, history, filing (重大危险源)"),
+        (name = "situation", description = "Dynamic enterprise risk, situation overview, region statistics (态势感知)"),
     )
 )]
 struct ApiDoc;
@@ -130,8 +132,8 @@ pub fn app_with_clock(
     pipeline: Pipeline,
     clock: anjian_domain::clock::Clock,
 ) -> Router {
-    // TODO(issue 7, dynamic risk): the worker takes `_touches` and the pipeline's notices.
-    let (risk, _touches) = risk_trigger::RiskTrigger::channel();
+    let (risk, touches) = risk_trigger::RiskTrigger::channel();
+    risk_worker::spawn(store.clone(), clock.clone(), touches, pipeline.subscribe());
     let state = AppState {
         store,
         pipeline,

@@ -29,6 +29,7 @@ pub mod major_hazard_installation;
 pub mod org;
 pub mod page;
 pub mod redact;
+pub mod situation;
 pub mod standards;
 pub mod uscc;
 pub mod validation;

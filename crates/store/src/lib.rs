@@ -28,6 +28,7 @@
 mod accounts;
 mod attachments;
 mod config;
+pub mod enterprise_risk;
 pub mod entities;
 pub mod hidden_danger;
 pub mod inspection;

@@ -5,6 +5,7 @@ import risk from './modules/risk'
 import hiddenDanger from './modules/hiddenDanger'
 import inspection from './modules/inspection'
 import majorHazard from './modules/majorHazard'
+import enterpriseRisk from './modules/enterpriseRisk'
 
 type Tree = Record<string, unknown>
 
@@ -21,7 +22,7 @@ export function deepMerge(a: Tree, b: Tree): Tree {
   return out
 }
 
-const modules = [risk, hiddenDanger, inspection, majorHazard]
+const modules = [risk, hiddenDanger, inspection, majorHazard, enterpriseRisk]
 const zh = modules.reduce((acc, m) => deepMerge(acc, m['zh-CN']), zhCN as unknown as Tree) as typeof zhCN
 const english = modules.reduce((acc, m) => deepMerge(acc, m.en), en as unknown as Tree) as typeof en
 

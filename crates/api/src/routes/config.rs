@@ -372,6 +372,12 @@ impl ParamBody {
         {
             c.add("value", "must be true or false");
         }
+        if self.param_key == anjian_domain::situation::WEIGHTS_PARAM
+            && let Err(e) = anjian_domain::situation::Weights::parse(&self.value)
+        {
+            let msg: Vec<String> = e.fields.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            c.add("value", msg.join("; "));
+        }
         c.finish()?;
         Ok(ParamInput {
             param_key: self.param_key,

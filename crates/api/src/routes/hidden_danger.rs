@@ -541,6 +541,7 @@ pub async fn report(
             s.clock.now(),
         )
         .await?;
+    s.risk.touch(v.record.enterprise_id, "hidden_danger");
     Ok((StatusCode::CREATED, Json(v.into())))
 }
 
@@ -589,6 +590,7 @@ pub async fn from_alarm(
             s.clock.now(),
         )
         .await?;
+    s.risk.touch(v.record.enterprise_id, "hidden_danger");
     Ok((StatusCode::CREATED, Json(v.into())))
 }
 
@@ -915,6 +917,7 @@ async fn act(
         .hidden_danger_action(id, &me.scope, &actor(me), action, attachments, now)
         .await?;
     let d = s.store.get_hidden_danger(id, &me.scope, now).await?;
+    s.risk.touch(d.view.record.enterprise_id, "hidden_danger");
     Ok(Json(detail_dto(me, d, now)))
 }
 
@@ -1136,6 +1139,7 @@ async fn decide(
         .store
         .get_hidden_danger(v.record.id, &me.scope, now)
         .await?;
+    s.risk.touch(v.record.enterprise_id, "hidden_danger");
     Ok(Json(detail_dto(me, d, now)))
 }
 

@@ -16,6 +16,7 @@ pub mod auth;
 pub mod calc;
 pub mod config;
 pub mod enterprise;
+pub mod enterprise_risk;
 pub mod hidden_danger;
 pub mod inspection;
 pub mod major_hazard;
@@ -129,4 +130,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(hidden_danger::router())
         .merge(inspection::router())
         .merge(major_hazard::router())
+        .merge(enterprise_risk::router())
 }

@@ -392,6 +392,7 @@ pub async fn update_point(
         .update_risk_point(id, b.input(&me)?, &me.scope, now)
         .await?;
     let v = s.store.get_risk_point(id, &me.scope).await?;
+    s.risk.touch(v.point.enterprise_id, "risk_point");
     Ok(Json(point_dto(v, now)))
 }
 
@@ -404,7 +405,14 @@ pub async fn delete_point(
     Id(id): Id,
 ) -> ApiResult<StatusCode> {
     me.require("risk:point:remove")?;
+    let enterprise_id = s
+        .store
+        .get_risk_point(id, &me.scope)
+        .await?
+        .point
+        .enterprise_id;
     s.store.delete_risk_point(id, &me.scope).await?;
+    s.risk.touch(enterprise_id, "risk_point");
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -632,6 +640,7 @@ pub async fn assess(
         )
         .await?;
     let point = point_dto(s.store.get_risk_point(id, &me.scope).await?, now);
+    s.risk.touch(point.enterprise_id, "risk_point");
     let change = change_dtos(&s, change.into_iter().collect()).await.pop();
     Ok((
         StatusCode::CREATED,
