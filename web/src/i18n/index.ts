@@ -4,6 +4,7 @@ import en from './en'
 import risk from './modules/risk'
 import hiddenDanger from './modules/hiddenDanger'
 import inspection from './modules/inspection'
+import situation from './modules/situation'
 
 type Tree = Record<string, unknown>
 
@@ -20,7 +21,7 @@ export function deepMerge(a: Tree, b: Tree): Tree {
   return out
 }
 
-const modules = [risk, hiddenDanger, inspection]
+const modules = [risk, hiddenDanger, inspection, situation]
 const zh = modules.reduce((acc, m) => deepMerge(acc, m['zh-CN']), zhCN as unknown as Tree) as typeof zhCN
 const english = modules.reduce((acc, m) => deepMerge(acc, m.en), en as unknown as Tree) as typeof en
 
