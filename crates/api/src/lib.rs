@@ -73,6 +73,7 @@ pub struct AppState {
         (name = "risk", description = "Risk grading and control: risk points, assessments, control measures, four-colour list (风险分级管控)"),
         (name = "hidden-danger", description = "Hidden-danger remediation workflow, overdue escalation, listed supervision, statistics (隐患治理)"),
         (name = "inspection", description = "Checklists, inspection plans and tasks (隐患排查)"),
+        (name = "situation", description = "City situation dashboard, large screen and region statistics (态势感知)"),
     )
 )]
 struct ApiDoc;

@@ -23,6 +23,7 @@ pub mod monitoring;
 pub mod notifications;
 pub mod org;
 pub mod risk;
+pub mod situation;
 
 /// A page of rows: `{total, rows}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -127,4 +128,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(risk::router())
         .merge(hidden_danger::router())
         .merge(inspection::router())
+        .merge(situation::router())
 }
