@@ -15,6 +15,7 @@ mod demo;
 mod demo_hidden_danger;
 mod demo_inspection;
 mod demo_risk;
+mod demo_situation;
 mod jobs;
 mod replay;
 mod telemetry;
