@@ -373,7 +373,7 @@ impl RegionTree {
 }
 
 fn count(row: &QueryResult, col: &str) -> Result<u64> {
-    Ok(row.try_get::<i64>("", col)?.max(0) as u64)
+    Ok(u64::try_from(row.try_get::<i64>("", col)?).unwrap_or(0))
 }
 
 impl Store {
@@ -413,7 +413,7 @@ impl Store {
             .from(enterprise::Entity)
             .cond_where(enterprise_scope(scope));
         if let Some(r) = region {
-            q.and_where(enterprise::Column::RegionId.in_subquery(region_subtree_ids(&r.path)));
+            q.and_where(Expr::col(enterprise::Column::RegionId).in_subquery(region_subtree_ids(&r.path)));
         }
         Some(q.to_owned())
     }
@@ -562,14 +562,14 @@ impl Store {
             .column(alarm::Column::Priority)
             .expr_as(Expr::col(alarm::Column::Id).count(), a("n"))
             .from(alarm::Entity)
-            .and_where(alarm::Column::Active.eq(true))
-            .and_where(alarm::Column::EndedAt.is_null())
-            .and_where(alarm::Column::State.is_not_in(INACTIVE_ALARM_STATES))
+            .and_where(Expr::col(alarm::Column::Active).eq(true))
+            .and_where(Expr::col(alarm::Column::EndedAt).is_null())
+            .and_where(Expr::col(alarm::Column::State).is_not_in(INACTIVE_ALARM_STATES))
             .group_by_col(alarm::Column::EnterpriseId)
             .group_by_col(alarm::Column::Priority)
             .to_owned();
         if let Some(sub) = visible {
-            q.and_where(alarm::Column::EnterpriseId.in_subquery(sub.clone()));
+            q.and_where(Expr::col(alarm::Column::EnterpriseId).in_subquery(sub.clone()));
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
@@ -588,10 +588,14 @@ impl Store {
         visible: Option<&SelectStatement>,
         now: DateTime<Utc>,
     ) -> Result<Vec<(i64, String, u64, u64)>> {
-        let overdue = Expr::cust_with_values(
-            "SUM(CASE WHEN status IN ('assigned', 'in_remediation', 'submitted') \
-             AND deadline_at <= $1 THEN 1 ELSE 0 END)",
-            [now],
+        let overdue = sea_orm::sea_query::Func::sum(
+            Expr::case(
+                Expr::col(a("status"))
+                    .is_in(OVERDUE_HD_STATUSES)
+                    .and(Expr::col(a("deadline_at")).lte(now)),
+                1,
+            )
+            .finally(0),
         );
         let mut q = Query::select()
             .column(a("enterprise_id"))
@@ -884,7 +888,7 @@ impl Store {
             let deadline: Option<NaiveDate> = r.try_get("", "deadline")?;
             let deadline_at: Option<DateTime<Utc>> = r.try_get("", "deadline_at")?;
             let days_overdue = deadline_at
-                .map(|d| (now - d).num_days().max(0))
+                .map(|d| std::cmp::max((now - d).num_days(), 0))
                 .unwrap_or_default();
             out.push(OverdueHiddenDanger {
                 id: r.try_get("", "id")?,
@@ -969,7 +973,7 @@ impl Store {
         let region = self.filter_region(f).await?;
         let visible = Self::visible_ids(scope, region.as_ref());
         let today = local_today(now);
-        let first = today - Duration::days(i64::from(days.max(1)) - 1);
+        let first = today - Duration::days(i64::from(std::cmp::max(days, 1)) - 1);
         let period = Period {
             from: first,
             to: today,
@@ -1014,15 +1018,15 @@ impl Store {
     ) -> Result<Vec<(NaiveDate, u64)>> {
         let day = Expr::cust(format!("(started_at + {CST_MS}) / {DAY_MS}"));
         let mut q = Query::select()
-            .expr_as(day.clone(), a("d"))
+            .expr_as(day, a("d"))
             .expr_as(Expr::cust("COUNT(*)"), a("n"))
             .from(alarm::Entity)
-            .and_where(alarm::Column::StartedAt.gte(p.start().timestamp_millis()))
-            .and_where(alarm::Column::StartedAt.lt(p.end().timestamp_millis()))
+            .and_where(Expr::col(alarm::Column::StartedAt).gte(p.start().timestamp_millis()))
+            .and_where(Expr::col(alarm::Column::StartedAt).lt(p.end().timestamp_millis()))
             .group_by_columns([a("d")])
             .to_owned();
         if let Some(sub) = visible {
-            q.and_where(alarm::Column::EnterpriseId.in_subquery(sub.clone()));
+            q.and_where(Expr::col(alarm::Column::EnterpriseId).in_subquery(sub.clone()));
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
@@ -1141,14 +1145,14 @@ impl Store {
             .column(alarm::Column::Priority)
             .expr_as(Expr::cust("COUNT(*)"), a("n"))
             .from(alarm::Entity)
-            .and_where(alarm::Column::StartedAt.gte(period.start().timestamp_millis()))
-            .and_where(alarm::Column::StartedAt.lt(period.end().timestamp_millis()))
-            .and_where(alarm::Column::EnterpriseId.is_not_null())
+            .and_where(Expr::col(alarm::Column::StartedAt).gte(period.start().timestamp_millis()))
+            .and_where(Expr::col(alarm::Column::StartedAt).lt(period.end().timestamp_millis()))
+            .and_where(Expr::col(alarm::Column::EnterpriseId).is_not_null())
             .group_by_col(alarm::Column::EnterpriseId)
             .group_by_col(alarm::Column::Priority)
             .to_owned();
         if let Some(sub) = &visible {
-            q.and_where(alarm::Column::EnterpriseId.in_subquery(sub.clone()));
+            q.and_where(Expr::col(alarm::Column::EnterpriseId).in_subquery(sub.clone()));
         }
         for r in self.db.query_all(&q).await? {
             let e: i64 = r.try_get("", "enterprise_id")?;

@@ -12,7 +12,7 @@ use anjian_store::situation::{Period, SituationFilter};
 use anjian_store::testing::TestDb;
 use anjian_store::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Query, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use std::future::Future;
 
@@ -89,7 +89,7 @@ struct World {
     e3: i64,
 }
 
-async fn insert(raw: &DatabaseConnection, table: &str, cols: &[&str], values: Vec<SimpleExpr>) {
+async fn insert(raw: &DatabaseConnection, table: &str, cols: &[&str], values: Vec<Expr>) {
     let q = Query::insert()
         .into_table(a(table))
         .columns(cols.iter().map(|c| a(c)))

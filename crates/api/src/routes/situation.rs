@@ -706,7 +706,7 @@ pub struct RegionStatDto {
     /// Enterprises by dynamic-risk level now: `major`, `high`, `medium`, `low`, `none` (未评估).
     pub risk: RiskDistributionDto,
     /// Major hazard installations by grade now: `[一级, 二级, 三级, 四级]`.
-    pub installations_by_grade: [u64; 4],
+    pub installations_by_grade: Vec<u64>,
     /// Alarms started in the period.
     pub alarms: u64,
     /// Of them `critical`.
@@ -757,7 +757,7 @@ impl From<RegionStatRow> for RegionStatDto {
                 low: r.risk_low,
                 none: r.risk_unassessed,
             },
-            installations_by_grade: r.installations_by_grade,
+            installations_by_grade: r.installations_by_grade.to_vec(),
             alarms: r.alarms,
             alarms_critical: r.alarms_critical,
             alarms_high: r.alarms_high,
