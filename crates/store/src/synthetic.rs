@@ -161,7 +161,7 @@ impl Store {
             } else {
                 categories[((h >> 8) % categories.len() as u64) as usize]
             };
-            let body = format!("S{i:07}");
+            let body = format!("B{i:07}");
             let check = org_code_check_character(&body)
                 .ok_or_else(|| invalid("organisation code check character"))?;
             let uscc = Uscc::with_check_character(&format!("91329800{body}{check}"))
