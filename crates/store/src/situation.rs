@@ -660,11 +660,15 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<SituationSummary> {
         let region = self.filter_region(f).await?;
-        let tree = self.region_tree().await?;
-        let ents = self
-            .visible_enterprises(scope, region.as_ref(), false)
-            .await?;
         let visible = Self::visible_ids(scope, region.as_ref());
+        // Independent queries, concurrently (each on its own pooled connection).
+        let (tree, ents, alarm_groups, hd_groups, installation_groups) = tokio::try_join!(
+            self.region_tree(),
+            self.visible_enterprises(scope, region.as_ref(), false),
+            self.active_alarm_groups(visible.as_ref()),
+            self.open_hd_groups(visible.as_ref(), now),
+            self.installation_groups(visible.as_ref()),
+        )?;
         let bucket_of: HashMap<i64, i64> = ents
             .iter()
             .filter_map(|e| Some((e.id, tree.bucket(e.region_id, region.as_ref())?)))
@@ -699,14 +703,14 @@ impl Store {
             ..Default::default()
         };
         let mut by_priority: BTreeMap<String, u64> = BTreeMap::new();
-        for (e, prio, n) in self.active_alarm_groups(visible.as_ref()).await? {
+        for (e, prio, n) in alarm_groups {
             s.active_alarms += n;
             *by_priority.entry(prio).or_default() += n;
             if let Some(b) = e.and_then(|e| bucket_of.get(&e)) {
                 rows.entry(*b).or_default().active_alarms += n;
             }
         }
-        for (e, level, open, overdue) in self.open_hd_groups(visible.as_ref(), now).await? {
+        for (e, level, open, overdue) in hd_groups {
             s.open_hidden_dangers += open;
             s.overdue_hidden_dangers += overdue;
             if level == "major" {
@@ -719,7 +723,7 @@ impl Store {
             }
         }
         let mut grades: BTreeMap<i32, u64> = (1..=4).map(|g| (g, 0)).collect();
-        for (_, g, n) in self.installation_groups(visible.as_ref()).await? {
+        for (_, g, n) in installation_groups {
             s.major_installations += n;
             *grades.entry(g).or_default() += n;
         }
@@ -841,12 +845,12 @@ impl Store {
     ) -> Result<(u64, Vec<OverdueHiddenDanger>)> {
         let region = self.filter_region(f).await?;
         let visible = Self::visible_ids(scope, region.as_ref());
-        let cond = |q: &mut SelectStatement, prefix: Option<&str>| {
+        let cond = |q: &mut SelectStatement, prefix: Option<&str>, statuses: &[&str]| {
             let col = |c: &str| match prefix {
                 Some(p) => Expr::col((a(p), a(c))),
                 None => Expr::col(a(c)),
             };
-            q.and_where(col("status").is_in(OVERDUE_HD_STATUSES))
+            q.and_where(col("status").is_in(statuses.iter().copied()))
                 .and_where(col("deadline_at").lte(now));
             if let Some(sub) = &visible {
                 q.and_where(col("enterprise_id").in_subquery(sub.clone()));
@@ -856,35 +860,51 @@ impl Store {
             .expr_as(Expr::cust("COUNT(*)"), a("n"))
             .from(a("hidden_dangers"))
             .to_owned();
-        cond(&mut c, None);
-        let total = match self.db.query_one(&c).await? {
+        cond(&mut c, None, &OVERDUE_HD_STATUSES);
+        // The list: one query per status, each walking idx_hidden_dangers_status_deadline in
+        // deadline order and stopping after `limit` rows; merged here.
+        let list = |status: &str| {
+            let mut q = Query::select()
+                .expr_as(Expr::col((a("h"), a("id"))), a("id"))
+                .expr_as(Expr::col((a("h"), a("code"))), a("code"))
+                .expr_as(Expr::col((a("h"), a("enterprise_id"))), a("enterprise_id"))
+                .expr_as(Expr::col((a("e"), a("name"))), a("enterprise_name"))
+                .expr_as(Expr::col((a("h"), a("level"))), a("level"))
+                .expr_as(Expr::col((a("h"), a("status"))), a("status"))
+                .expr_as(Expr::col((a("h"), a("description"))), a("description"))
+                .expr_as(Expr::col((a("h"), a("deadline"))), a("deadline"))
+                .expr_as(Expr::col((a("h"), a("deadline_at"))), a("deadline_at"))
+                .from_as(a("hidden_dangers"), a("h"))
+                .join_as(
+                    sea_orm::sea_query::JoinType::LeftJoin,
+                    enterprise::Entity,
+                    a("e"),
+                    Expr::col((a("e"), a("id"))).equals((a("h"), a("enterprise_id"))),
+                )
+                .order_by((a("h"), a("deadline_at")), Order::Asc)
+                .order_by((a("h"), a("id")), Order::Asc)
+                .limit(limit)
+                .to_owned();
+            cond(&mut q, Some("h"), &[status]);
+            q
+        };
+        let (q0, q1, q2) = (
+            list(OVERDUE_HD_STATUSES[0]),
+            list(OVERDUE_HD_STATUSES[1]),
+            list(OVERDUE_HD_STATUSES[2]),
+        );
+        let (counted, r0, r1, r2) = tokio::try_join!(
+            self.db.query_one(&c),
+            self.db.query_all(&q0),
+            self.db.query_all(&q1),
+            self.db.query_all(&q2),
+        )?;
+        let total = match counted {
             Some(r) => count(&r, "n")?,
             None => 0,
         };
-        let mut q = Query::select()
-            .expr_as(Expr::col((a("h"), a("id"))), a("id"))
-            .expr_as(Expr::col((a("h"), a("code"))), a("code"))
-            .expr_as(Expr::col((a("h"), a("enterprise_id"))), a("enterprise_id"))
-            .expr_as(Expr::col((a("e"), a("name"))), a("enterprise_name"))
-            .expr_as(Expr::col((a("h"), a("level"))), a("level"))
-            .expr_as(Expr::col((a("h"), a("status"))), a("status"))
-            .expr_as(Expr::col((a("h"), a("description"))), a("description"))
-            .expr_as(Expr::col((a("h"), a("deadline"))), a("deadline"))
-            .expr_as(Expr::col((a("h"), a("deadline_at"))), a("deadline_at"))
-            .from_as(a("hidden_dangers"), a("h"))
-            .join_as(
-                sea_orm::sea_query::JoinType::LeftJoin,
-                enterprise::Entity,
-                a("e"),
-                Expr::col((a("e"), a("id"))).equals((a("h"), a("enterprise_id"))),
-            )
-            .order_by((a("h"), a("deadline_at")), Order::Asc)
-            .order_by((a("h"), a("id")), Order::Asc)
-            .limit(limit)
-            .to_owned();
-        cond(&mut q, Some("h"));
         let mut out = Vec::new();
-        for r in self.db.query_all(&q).await? {
+        for r in r0.into_iter().chain(r1).chain(r2) {
             let deadline: Option<NaiveDate> = r.try_get("", "deadline")?;
             let deadline_at: Option<DateTime<Utc>> = r.try_get("", "deadline_at")?;
             let days_overdue = deadline_at
@@ -903,6 +923,8 @@ impl Store {
                 days_overdue,
             });
         }
+        out.sort_by_key(|h| (h.deadline_at, h.id));
+        out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         Ok((total, out))
     }
 
@@ -992,20 +1014,25 @@ impl Store {
             );
             d += Duration::days(1);
         }
-        for (day, n) in self.alarms_by_day(visible.as_ref(), &period).await? {
+        let v = visible.as_ref();
+        let (alarms, reported, closed) = tokio::try_join!(
+            self.alarms_by_day(v, &period),
+            self.hd_by_day(v, &period, "reported_at"),
+            self.hd_by_day(v, &period, "closed_at"),
+        )?;
+        for (day, n) in alarms {
             if let Some(t) = by_day.get_mut(&day) {
                 t.alarms += n;
             }
         }
-        for (col, closed) in [("reported_at", false), ("closed_at", true)] {
-            for (day, n) in self.hd_by_day(visible.as_ref(), &period, col).await? {
-                if let Some(t) = by_day.get_mut(&day) {
-                    if closed {
-                        t.hidden_dangers_closed += n;
-                    } else {
-                        t.hidden_dangers_reported += n;
-                    }
-                }
+        for (day, n) in reported {
+            if let Some(t) = by_day.get_mut(&day) {
+                t.hidden_dangers_reported += n;
+            }
+        }
+        for (day, n) in closed {
+            if let Some(t) = by_day.get_mut(&day) {
+                t.hidden_dangers_closed += n;
             }
         }
         Ok(by_day.into_values().collect())
@@ -1075,6 +1102,69 @@ impl Store {
         Ok(out)
     }
 
+    /// Alarms started in the period, per enterprise and priority.
+    async fn period_alarm_groups(
+        &self,
+        visible: Option<&SelectStatement>,
+        period: &Period,
+    ) -> Result<Vec<(i64, String, u64)>> {
+        let mut q = Query::select()
+            .column(alarm::Column::EnterpriseId)
+            .column(alarm::Column::Priority)
+            .expr_as(Expr::cust("COUNT(*)"), a("n"))
+            .from(alarm::Entity)
+            .and_where(Expr::col(alarm::Column::StartedAt).gte(period.start().timestamp_millis()))
+            .and_where(Expr::col(alarm::Column::StartedAt).lt(period.end().timestamp_millis()))
+            .and_where(Expr::col(alarm::Column::EnterpriseId).is_not_null())
+            .group_by_col(alarm::Column::EnterpriseId)
+            .group_by_col(alarm::Column::Priority)
+            .to_owned();
+        if let Some(sub) = visible {
+            q.and_where(Expr::col(alarm::Column::EnterpriseId).in_subquery(sub.clone()));
+        }
+        let mut out = Vec::new();
+        for r in self.db.query_all(&q).await? {
+            out.push((
+                r.try_get("", "enterprise_id")?,
+                r.try_get("", "priority")?,
+                count(&r, "n")?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Hidden dangers whose `col` (`reported_at` or `closed_at`) falls in the period, per
+    /// enterprise and level.
+    async fn period_hd_groups(
+        &self,
+        visible: Option<&SelectStatement>,
+        period: &Period,
+        col: &str,
+    ) -> Result<Vec<(i64, String, u64)>> {
+        let mut q = Query::select()
+            .column(a("enterprise_id"))
+            .column(a("level"))
+            .expr_as(Expr::cust("COUNT(*)"), a("n"))
+            .from(a("hidden_dangers"))
+            .and_where(Expr::col(a(col)).gte(period.start()))
+            .and_where(Expr::col(a(col)).lt(period.end()))
+            .group_by_col(a("enterprise_id"))
+            .group_by_col(a("level"))
+            .to_owned();
+        if let Some(sub) = visible {
+            q.and_where(Expr::col(a("enterprise_id")).in_subquery(sub.clone()));
+        }
+        let mut out = Vec::new();
+        for r in self.db.query_all(&q).await? {
+            out.push((
+                r.try_get("", "enterprise_id")?,
+                r.try_get("", "level")?,
+                count(&r, "n")?,
+            ));
+        }
+        Ok(out)
+    }
+
     /// Region statistics for other systems and the 区域统计 page: one row per child region of
     /// `f.region_id` (the districts when `None`) with enterprises by dynamic-risk level, major
     /// installations by grade, alarms and hidden dangers of the period, and open / overdue /
@@ -1090,11 +1180,19 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<RegionStats> {
         let region = self.filter_region(f).await?;
-        let tree = self.region_tree().await?;
-        let ents = self
-            .visible_enterprises(scope, region.as_ref(), false)
-            .await?;
         let visible = Self::visible_ids(scope, region.as_ref());
+        let v = visible.as_ref();
+        // Independent queries, concurrently (each on its own pooled connection).
+        let (tree, ents, installations, active, open, alarms, reported, closed) = tokio::try_join!(
+            self.region_tree(),
+            self.visible_enterprises(scope, region.as_ref(), false),
+            self.installation_groups(v),
+            self.active_alarm_groups(v),
+            self.open_hd_groups(v, now),
+            self.period_alarm_groups(v, &period),
+            self.period_hd_groups(v, &period, "reported_at"),
+            self.period_hd_groups(v, &period, "closed_at"),
+        )?;
         let bucket_of: HashMap<i64, i64> = ents
             .iter()
             .filter_map(|e| Some((e.id, tree.bucket(e.region_id, region.as_ref())?)))
@@ -1120,44 +1218,26 @@ impl Store {
                 _ => row.risk_unassessed += 1,
             }
         }
-        for (e, g, n) in self.installation_groups(visible.as_ref()).await? {
+        for (e, g, n) in installations {
             if let (Some(b), Ok(i)) = (bucket_of.get(&e), usize::try_from(g - 1))
                 && i < 4
             {
                 rows.entry(*b).or_default().installations_by_grade[i] += n;
             }
         }
-        for (e, _, n) in self.active_alarm_groups(visible.as_ref()).await? {
+        for (e, _, n) in active {
             if let Some(b) = e.and_then(|e| bucket_of.get(&e)) {
                 rows.entry(*b).or_default().active_alarms += n;
             }
         }
-        for (e, _, open, overdue) in self.open_hd_groups(visible.as_ref(), now).await? {
+        for (e, _, open, overdue) in open {
             if let Some(b) = bucket_of.get(&e) {
                 let row = rows.entry(*b).or_default();
                 row.hidden_dangers_open += open;
                 row.hidden_dangers_overdue += overdue;
             }
         }
-        // Alarms of the period by enterprise and priority.
-        let mut q = Query::select()
-            .column(alarm::Column::EnterpriseId)
-            .column(alarm::Column::Priority)
-            .expr_as(Expr::cust("COUNT(*)"), a("n"))
-            .from(alarm::Entity)
-            .and_where(Expr::col(alarm::Column::StartedAt).gte(period.start().timestamp_millis()))
-            .and_where(Expr::col(alarm::Column::StartedAt).lt(period.end().timestamp_millis()))
-            .and_where(Expr::col(alarm::Column::EnterpriseId).is_not_null())
-            .group_by_col(alarm::Column::EnterpriseId)
-            .group_by_col(alarm::Column::Priority)
-            .to_owned();
-        if let Some(sub) = &visible {
-            q.and_where(Expr::col(alarm::Column::EnterpriseId).in_subquery(sub.clone()));
-        }
-        for r in self.db.query_all(&q).await? {
-            let e: i64 = r.try_get("", "enterprise_id")?;
-            let prio: String = r.try_get("", "priority")?;
-            let n = count(&r, "n")?;
+        for (e, prio, n) in alarms {
             if let Some(b) = bucket_of.get(&e) {
                 let row = rows.entry(*b).or_default();
                 row.alarms += n;
@@ -1168,36 +1248,18 @@ impl Store {
                 }
             }
         }
-        // Hidden dangers reported / closed in the period by enterprise.
-        for (col, closed) in [("reported_at", false), ("closed_at", true)] {
-            let mut q = Query::select()
-                .column(a("enterprise_id"))
-                .column(a("level"))
-                .expr_as(Expr::cust("COUNT(*)"), a("n"))
-                .from(a("hidden_dangers"))
-                .and_where(Expr::col(a(col)).gte(period.start()))
-                .and_where(Expr::col(a(col)).lt(period.end()))
-                .group_by_col(a("enterprise_id"))
-                .group_by_col(a("level"))
-                .to_owned();
-            if let Some(sub) = &visible {
-                q.and_where(Expr::col(a("enterprise_id")).in_subquery(sub.clone()));
-            }
-            for r in self.db.query_all(&q).await? {
-                let e: i64 = r.try_get("", "enterprise_id")?;
-                let level: String = r.try_get("", "level")?;
-                let n = count(&r, "n")?;
-                if let Some(b) = bucket_of.get(&e) {
-                    let row = rows.entry(*b).or_default();
-                    if closed {
-                        row.hidden_dangers_closed += n;
-                    } else {
-                        row.hidden_dangers_reported += n;
-                        if level == "major" {
-                            row.hidden_dangers_major += n;
-                        }
-                    }
+        for (e, level, n) in reported {
+            if let Some(b) = bucket_of.get(&e) {
+                let row = rows.entry(*b).or_default();
+                row.hidden_dangers_reported += n;
+                if level == "major" {
+                    row.hidden_dangers_major += n;
                 }
+            }
+        }
+        for (e, _, n) in closed {
+            if let Some(b) = bucket_of.get(&e) {
+                rows.entry(*b).or_default().hidden_dangers_closed += n;
             }
         }
         let mut out: Vec<RegionStatRow> = rows
