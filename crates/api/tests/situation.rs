@@ -32,7 +32,11 @@ fn t(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-fn enterprise(n: u32, region_id: i64, category: &str) -> anjian_domain::enterprise::EnterpriseDraft {
+fn enterprise(
+    n: u32,
+    region_id: i64,
+    category: &str,
+) -> anjian_domain::enterprise::EnterpriseDraft {
     let mut v: EnterpriseInput = serde_json::from_value(json!({
         "name": format!("测试企业{n}"),
         "uscc": Uscc::with_check_character(&format!("91320102{n:09}")).unwrap().to_string(),
@@ -247,7 +251,10 @@ async fn endpoints_scope_and_shapes(app: &App) {
     let map = app.ok("inspA", "/api/situation/map").await;
     assert_eq!(map["enterprises"].as_array().unwrap().len(), 2);
     let map = app
-        .ok("city", &format!("/api/situation/map?regionId={}", app.id("A1")))
+        .ok(
+            "city",
+            &format!("/api/situation/map?regionId={}", app.id("A1")),
+        )
         .await;
     assert_eq!(map["enterprises"].as_array().unwrap().len(), 1);
     assert!(map["regions"].as_array().unwrap().is_empty());
@@ -259,7 +266,10 @@ async fn endpoints_scope_and_shapes(app: &App) {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| (r["regionId"].as_i64().unwrap(), r["enterprises"].as_u64().unwrap()))
+            .map(|r| (
+                r["regionId"].as_i64().unwrap(),
+                r["enterprises"].as_u64().unwrap()
+            ))
             .collect::<Vec<_>>(),
         vec![(app.id("A"), 2), (app.id("B"), 1)]
     );
@@ -269,12 +279,19 @@ async fn endpoints_scope_and_shapes(app: &App) {
     );
     assert_eq!(s["byLevel"][4], json!({"key": "none", "count": 3}));
     assert_eq!(
-        (&s["activeAlarms"], &s["openHiddenDangers"], &s["overdueHiddenDangers"]),
+        (
+            &s["activeAlarms"],
+            &s["openHiddenDangers"],
+            &s["overdueHiddenDangers"]
+        ),
         (&json!(0), &json!(0), &json!(0))
     );
     assert_eq!(s["installationsByGrade"].as_array().unwrap().len(), 4);
     let s = app
-        .ok("city", &format!("/api/situation/summary?regionId={}", app.id("A")))
+        .ok(
+            "city",
+            &format!("/api/situation/summary?regionId={}", app.id("A")),
+        )
         .await;
     assert_eq!(s["enterprises"], 2);
     let s = app.ok("inspA", "/api/situation/summary").await;
@@ -282,7 +299,9 @@ async fn endpoints_scope_and_shapes(app: &App) {
 
     let feed = app.ok("city", "/api/situation/alarms?limit=5").await;
     assert_eq!(feed, json!({"total": 0, "rows": []}));
-    let od = app.ok("city", "/api/situation/overdue-hidden-dangers").await;
+    let od = app
+        .ok("city", "/api/situation/overdue-hidden-dangers")
+        .await;
     assert_eq!(od, json!({"total": 0, "rows": []}));
     let top = app.ok("city", "/api/situation/top-risks").await;
     assert_eq!(top, json!([]));
@@ -293,7 +312,11 @@ async fn endpoints_scope_and_shapes(app: &App) {
     assert_eq!(days[0]["date"], "2026-03-04");
     assert_eq!(days[0]["alarms"], 0);
     assert_eq!(
-        app.ok("city", "/api/situation/trends").await.as_array().unwrap().len(),
+        app.ok("city", "/api/situation/trends")
+            .await
+            .as_array()
+            .unwrap()
+            .len(),
         30
     );
 }
@@ -335,14 +358,20 @@ async fn validation_and_permissions(app: &App) {
 
 async fn region_stats(app: &App) {
     let st = app.ok("city", "/api/stats/regions").await;
-    assert_eq!((st["from"].as_str(), st["to"].as_str()), (Some("2026-02-09"), Some("2026-03-10")));
+    assert_eq!(
+        (st["from"].as_str(), st["to"].as_str()),
+        (Some("2026-02-09"), Some("2026-03-10"))
+    );
     assert_eq!(st["regionId"], Value::Null);
     let rows = st["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
     assert_eq!(rows[0]["regionId"], app.id("A"));
     assert_eq!(rows[0]["code"], "A");
     assert_eq!(rows[0]["enterprises"], 2);
-    assert_eq!(rows[0]["risk"], json!({"major": 0, "high": 0, "medium": 0, "low": 0, "none": 2}));
+    assert_eq!(
+        rows[0]["risk"],
+        json!({"major": 0, "high": 0, "medium": 0, "low": 0, "none": 2})
+    );
     assert_eq!(rows[0]["installationsByGrade"], json!([0, 0, 0, 0]));
     assert_eq!(st["total"]["enterprises"], 3);
     assert_eq!(st["total"]["name"], "合计");
@@ -351,7 +380,10 @@ async fn region_stats(app: &App) {
     let st = app
         .ok(
             "city",
-            &format!("/api/stats/regions?parentId={}&from=2026-01-01&to=2026-03-10", app.id("A")),
+            &format!(
+                "/api/stats/regions?parentId={}&from=2026-01-01&to=2026-03-10",
+                app.id("A")
+            ),
         )
         .await;
     assert_eq!(st["regionId"], app.id("A"));
@@ -360,7 +392,12 @@ async fn region_stats(app: &App) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["regionId"].as_i64().unwrap(), r["enterprises"].as_u64().unwrap()))
+        .map(|r| {
+            (
+                r["regionId"].as_i64().unwrap(),
+                r["enterprises"].as_u64().unwrap(),
+            )
+        })
         .collect();
     got.sort();
     let mut want = vec![(app.id("A"), 1), (app.id("A1"), 1)];

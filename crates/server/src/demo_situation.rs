@@ -112,7 +112,12 @@ mod tests {
 
     #[test]
     fn outline_is_a_closed_ring_around_the_points() {
-        let pts = [(118.80, 32.05), (118.82, 32.06), (118.81, 32.04), (118.805, 32.05)];
+        let pts = [
+            (118.80, 32.05),
+            (118.82, 32.06),
+            (118.81, 32.04),
+            (118.805, 32.05),
+        ];
         let ring = outline(&pts, 0.01);
         assert!(ring.len() >= 4);
         assert_eq!(ring.first(), ring.last());

@@ -420,7 +420,9 @@ impl Store {
             .from(enterprise::Entity)
             .cond_where(enterprise_scope(scope));
         if let Some(r) = region {
-            q.and_where(Expr::col(enterprise::Column::RegionId).in_subquery(region_subtree_ids(&r.path)));
+            q.and_where(
+                Expr::col(enterprise::Column::RegionId).in_subquery(region_subtree_ids(&r.path)),
+            );
         }
         Some(q.to_owned())
     }
@@ -467,8 +469,16 @@ impl Store {
                 } else {
                     String::new()
                 },
-                lon: if with_names { r.try_get("", "lon")? } else { None },
-                lat: if with_names { r.try_get("", "lat")? } else { None },
+                lon: if with_names {
+                    r.try_get("", "lon")?
+                } else {
+                    None
+                },
+                lat: if with_names {
+                    r.try_get("", "lat")?
+                } else {
+                    None
+                },
                 region_id: r.try_get("", "region_id")?,
                 category: r.try_get("", "category")?,
                 level: r.try_get("", "level")?,
@@ -513,7 +523,14 @@ impl Store {
     /// Regions with a boundary (within `under` when given).
     async fn region_outlines(&self, under: Option<&region::Model>) -> Result<Vec<RegionOutline>> {
         let mut q = Query::select()
-            .columns([a("id"), a("name"), a("level"), a("parent_id"), a("boundary"), a("path")])
+            .columns([
+                a("id"),
+                a("name"),
+                a("level"),
+                a("parent_id"),
+                a("boundary"),
+                a("path"),
+            ])
             .from(a("regions"))
             .and_where(Expr::col(a("boundary")).is_not_null())
             .order_by(a("sort"), Order::Asc)
@@ -650,7 +667,11 @@ impl Store {
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
             let grade: i16 = r.try_get("", "grade")?;
-            out.push((r.try_get("", "enterprise_id")?, i32::from(grade), count(&r, "n")?));
+            out.push((
+                r.try_get("", "enterprise_id")?,
+                i32::from(grade),
+                count(&r, "n")?,
+            ));
         }
         Ok(out)
     }
@@ -738,7 +759,11 @@ impl Store {
             .into_iter()
             .map(|(id, mut c)| {
                 c.region_id = id;
-                c.name = tree.by_id.get(&id).map(|r| r.name.clone()).unwrap_or_default();
+                c.name = tree
+                    .by_id
+                    .get(&id)
+                    .map(|r| r.name.clone())
+                    .unwrap_or_default();
                 c
             })
             .collect();
@@ -1372,7 +1397,11 @@ pub fn normalise_boundary(text: &str) -> Result<String> {
     let polygons: Vec<&serde_json::Value> = match kind {
         "Polygon" => vec![&v["coordinates"]],
         "MultiPolygon" => coords.iter().collect(),
-        _ => return Err(bad("须为 Polygon 或 MultiPolygon / must be a Polygon or MultiPolygon")),
+        _ => {
+            return Err(bad(
+                "须为 Polygon 或 MultiPolygon / must be a Polygon or MultiPolygon",
+            ));
+        }
     };
     if polygons.is_empty() {
         return Err(bad("没有多边形 / no polygon"));

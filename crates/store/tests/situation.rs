@@ -119,7 +119,12 @@ async fn enterprise(store: &Store, n: u32, region_id: i64, lonlat: Option<(f64, 
             .to_string(),
         address: "地址".into(),
         industry_code: "C2614".into(),
-        supervision_category: if n == 3 { "fireworks" } else { "hazardous_chemicals" }.into(),
+        supervision_category: if n == 3 {
+            "fireworks"
+        } else {
+            "hazardous_chemicals"
+        }
+        .into(),
         scale: "small".into(),
         employee_count: 10,
         principal_name: "张三".into(),
@@ -224,7 +229,9 @@ async fn hidden_danger(
             status.into(),
             "上报人".into(),
             reported.into(),
-            deadline_at.map(|d| (d + Duration::hours(8)).date_naive()).into(),
+            deadline_at
+                .map(|d| (d + Duration::hours(8)).date_naive())
+                .into(),
             deadline_at.into(),
             "[]".into(),
             closed.into(),
@@ -331,19 +338,119 @@ async fn world(store: &Store, raw: &DatabaseConnection) -> World {
     let n = now();
     // a1 E1 active critical; a2 E1 shelved (not active); a3 E3 active high; a4 E2 ended 3 days
     // ago; a6 without an enterprise, active medium.
-    alarm(raw, 1, Some(e1), "critical", "unacknowledged", true, false, n - Duration::hours(1)).await;
-    alarm(raw, 2, Some(e1), "high", "shelved", true, false, n - Duration::minutes(30)).await;
-    alarm(raw, 3, Some(e3), "high", "acknowledged", true, false, n - Duration::hours(2)).await;
-    alarm(raw, 4, Some(e2), "high", "normal", false, true, n - Duration::days(3)).await;
-    alarm(raw, 6, None, "medium", "unacknowledged", true, false, n - Duration::minutes(5)).await;
+    alarm(
+        raw,
+        1,
+        Some(e1),
+        "critical",
+        "unacknowledged",
+        true,
+        false,
+        n - Duration::hours(1),
+    )
+    .await;
+    alarm(
+        raw,
+        2,
+        Some(e1),
+        "high",
+        "shelved",
+        true,
+        false,
+        n - Duration::minutes(30),
+    )
+    .await;
+    alarm(
+        raw,
+        3,
+        Some(e3),
+        "high",
+        "acknowledged",
+        true,
+        false,
+        n - Duration::hours(2),
+    )
+    .await;
+    alarm(
+        raw,
+        4,
+        Some(e2),
+        "high",
+        "normal",
+        false,
+        true,
+        n - Duration::days(3),
+    )
+    .await;
+    alarm(
+        raw,
+        6,
+        None,
+        "medium",
+        "unacknowledged",
+        true,
+        false,
+        n - Duration::minutes(5),
+    )
+    .await;
 
     // h1 E1 major overdue by 2 days; h2 E1 open, due in 5 days; h3 E2 reported yesterday; h4 E3
     // closed 2 days ago; h5 E3 submitted, overdue by 1 hour, reported 40 days ago.
-    hidden_danger(raw, "H1", e1, "major", "in_remediation", n - Duration::days(20), Some(n - Duration::days(2)), None).await;
-    hidden_danger(raw, "H2", e1, "general", "assigned", n - Duration::hours(1), Some(n + Duration::days(5)), None).await;
-    hidden_danger(raw, "H3", e2, "general", "reported", n - Duration::days(1), None, None).await;
-    hidden_danger(raw, "H4", e3, "general", "closed", n - Duration::days(10), Some(n - Duration::days(1)), Some(n - Duration::days(2))).await;
-    hidden_danger(raw, "H5", e3, "general", "submitted", n - Duration::days(40), Some(n - Duration::hours(1)), None).await;
+    hidden_danger(
+        raw,
+        "H1",
+        e1,
+        "major",
+        "in_remediation",
+        n - Duration::days(20),
+        Some(n - Duration::days(2)),
+        None,
+    )
+    .await;
+    hidden_danger(
+        raw,
+        "H2",
+        e1,
+        "general",
+        "assigned",
+        n - Duration::hours(1),
+        Some(n + Duration::days(5)),
+        None,
+    )
+    .await;
+    hidden_danger(
+        raw,
+        "H3",
+        e2,
+        "general",
+        "reported",
+        n - Duration::days(1),
+        None,
+        None,
+    )
+    .await;
+    hidden_danger(
+        raw,
+        "H4",
+        e3,
+        "general",
+        "closed",
+        n - Duration::days(10),
+        Some(n - Duration::days(1)),
+        Some(n - Duration::days(2)),
+    )
+    .await;
+    hidden_danger(
+        raw,
+        "H5",
+        e3,
+        "general",
+        "submitted",
+        n - Duration::days(40),
+        Some(n - Duration::hours(1)),
+        None,
+    )
+    .await;
 
     World {
         d1: d1.id,
@@ -393,7 +500,10 @@ async fn map_summary_and_scope(store: Store, raw: DatabaseConnection) {
     assert_eq!(p1.region_id, w.s1);
     assert_eq!(p1.longitude, Some(118.80));
     let p3 = points.iter().find(|p| p.id == w.e3).unwrap();
-    assert_eq!((p3.level.clone(), p3.score, p3.longitude), (None, None, None));
+    assert_eq!(
+        (p3.level.clone(), p3.score, p3.longitude),
+        (None, None, None)
+    );
     assert_eq!(p3.district_id, w.d2);
 
     let s = store.situation_summary(&none, &all(), now()).await.unwrap();
@@ -407,7 +517,11 @@ async fn map_summary_and_scope(store: Store, raw: DatabaseConnection) {
     );
     let d1 = &s.by_region[0];
     assert_eq!(
-        (d1.active_alarms, d1.open_hidden_dangers, d1.overdue_hidden_dangers),
+        (
+            d1.active_alarms,
+            d1.open_hidden_dangers,
+            d1.overdue_hidden_dangers
+        ),
         (1, 3, 1)
     );
     assert_eq!(
@@ -436,7 +550,11 @@ async fn map_summary_and_scope(store: Store, raw: DatabaseConnection) {
         ]
     );
     assert_eq!(
-        (s.open_hidden_dangers, s.open_major_hidden_dangers, s.overdue_hidden_dangers),
+        (
+            s.open_hidden_dangers,
+            s.open_major_hidden_dangers,
+            s.overdue_hidden_dangers
+        ),
         (4, 1, 2)
     );
     assert_eq!(
@@ -456,7 +574,11 @@ async fn map_summary_and_scope(store: Store, raw: DatabaseConnection) {
     };
     let s = store.situation_summary(&f, &all(), now()).await.unwrap();
     assert_eq!(s.enterprises, 2);
-    let mut rows: Vec<(i64, u64)> = s.by_region.iter().map(|r| (r.region_id, r.enterprises)).collect();
+    let mut rows: Vec<(i64, u64)> = s
+        .by_region
+        .iter()
+        .map(|r| (r.region_id, r.enterprises))
+        .collect();
     rows.sort();
     let mut want = vec![(w.d1, 1), (w.s1, 1)];
     want.sort();
@@ -470,7 +592,10 @@ async fn map_summary_and_scope(store: Store, raw: DatabaseConnection) {
         .situation_summary(&none, &region_scope(&w.d1_path), now())
         .await
         .unwrap();
-    assert_eq!((s.enterprises, s.active_alarms, s.overdue_hidden_dangers), (2, 1, 1));
+    assert_eq!(
+        (s.enterprises, s.active_alarms, s.overdue_hidden_dangers),
+        (2, 1, 1)
+    );
     let (points, _) = store
         .situation_map(&none, &enterprise_scope(w.e3))
         .await
@@ -481,13 +606,24 @@ async fn map_summary_and_scope(store: Store, raw: DatabaseConnection) {
         .await
         .unwrap();
     assert_eq!(
-        (s.enterprises, s.active_alarms, s.open_hidden_dangers, s.major_installations),
+        (
+            s.enterprises,
+            s.active_alarms,
+            s.open_hidden_dangers,
+            s.major_installations
+        ),
         (1, 1, 1, 0)
     );
 
     // An unknown region is a field error.
     let err = store
-        .situation_summary(&SituationFilter { region_id: Some(999_999) }, &all(), now())
+        .situation_summary(
+            &SituationFilter {
+                region_id: Some(999_999),
+            },
+            &all(),
+            now(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(v) if v.fields.contains_key("regionId")));
@@ -499,7 +635,11 @@ async fn feeds_top_risks_and_trends(store: Store, raw: DatabaseConnection) {
 
     let (total, feed) = store.situation_alarms(&none, &all(), 2).await.unwrap();
     assert_eq!(total, 3);
-    assert_eq!(feed.iter().map(|a| a.id).collect::<Vec<_>>(), vec![6, 1], "newest first, limited");
+    assert_eq!(
+        feed.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![6, 1],
+        "newest first, limited"
+    );
     assert_eq!(feed[1].enterprise_name.as_deref(), Some("企业1"));
     let (total, feed) = store
         .situation_alarms(&none, &region_scope(&w.d1_path), 20)
@@ -513,19 +653,30 @@ async fn feeds_top_risks_and_trends(store: Store, raw: DatabaseConnection) {
         .unwrap();
     assert_eq!(total, 2);
     assert_eq!(
-        rows.iter().map(|h| (h.code.as_str(), h.days_overdue)).collect::<Vec<_>>(),
+        rows.iter()
+            .map(|h| (h.code.as_str(), h.days_overdue))
+            .collect::<Vec<_>>(),
         vec![("H1", 2), ("H5", 0)]
     );
     assert_eq!(rows[0].enterprise_name.as_deref(), Some("企业1"));
     let (total, _) = store
-        .situation_overdue_hidden_dangers(&SituationFilter { region_id: Some(w.d2) }, &all(), now(), 10)
+        .situation_overdue_hidden_dangers(
+            &SituationFilter {
+                region_id: Some(w.d2),
+            },
+            &all(),
+            now(),
+            10,
+        )
         .await
         .unwrap();
     assert_eq!(total, 1);
 
     let top = store.situation_top_risks(&none, &all(), 10).await.unwrap();
     assert_eq!(
-        top.iter().map(|t| (t.enterprise_id, t.score, t.level.as_str())).collect::<Vec<_>>(),
+        top.iter()
+            .map(|t| (t.enterprise_id, t.score, t.level.as_str()))
+            .collect::<Vec<_>>(),
         vec![(w.e1, 80, "major"), (w.e2, 30, "medium")]
     );
     assert!(top[0].summary.starts_with("红色"));
@@ -535,7 +686,10 @@ async fn feeds_top_risks_and_trends(store: Store, raw: DatabaseConnection) {
         .unwrap();
     assert_eq!(top.len(), 1);
 
-    let t = store.situation_trends(&none, &all(), 7, now()).await.unwrap();
+    let t = store
+        .situation_trends(&none, &all(), 7, now())
+        .await
+        .unwrap();
     assert_eq!(t.len(), 7);
     assert_eq!(t[0].date, day("2026-06-09"));
     assert_eq!(t[6].date, day("2026-06-15"));
@@ -547,7 +701,14 @@ async fn feeds_top_risks_and_trends(store: Store, raw: DatabaseConnection) {
     assert_eq!(by("2026-06-13").hidden_dangers_closed, 1);
     assert_eq!(t.iter().map(|x| x.alarms).sum::<u64>(), 5);
     let t = store
-        .situation_trends(&SituationFilter { region_id: Some(w.d2) }, &all(), 7, now())
+        .situation_trends(
+            &SituationFilter {
+                region_id: Some(w.d2),
+            },
+            &all(),
+            7,
+            now(),
+        )
         .await
         .unwrap();
     assert_eq!(t.iter().map(|x| x.alarms).sum::<u64>(), 1);
@@ -569,12 +730,22 @@ async fn region_statistics(store: Store, raw: DatabaseConnection) {
     let d1 = st.rows.iter().find(|r| r.region_id == w.d1).unwrap();
     assert_eq!(d1.name, "区D1");
     assert_eq!(
-        (d1.enterprises, d1.risk_major, d1.risk_medium, d1.risk_unassessed),
+        (
+            d1.enterprises,
+            d1.risk_major,
+            d1.risk_medium,
+            d1.risk_unassessed
+        ),
         (2, 1, 1, 0)
     );
     assert_eq!(d1.installations_by_grade, [1, 0, 1, 0]);
     assert_eq!(
-        (d1.alarms, d1.alarms_critical, d1.alarms_high, d1.active_alarms),
+        (
+            d1.alarms,
+            d1.alarms_critical,
+            d1.alarms_high,
+            d1.active_alarms
+        ),
         (3, 1, 2, 1)
     );
     assert_eq!(
@@ -618,19 +789,37 @@ async fn region_statistics(store: Store, raw: DatabaseConnection) {
 
     // Children of D1: S1 (E1) and D1 itself (E2).
     let st = store
-        .region_stats(&SituationFilter { region_id: Some(w.d1) }, &all(), period, now())
+        .region_stats(
+            &SituationFilter {
+                region_id: Some(w.d1),
+            },
+            &all(),
+            period,
+            now(),
+        )
         .await
         .unwrap();
     assert_eq!(st.parent_id, Some(w.d1));
     let s1 = st.rows.iter().find(|r| r.region_id == w.s1).unwrap();
-    assert_eq!((s1.enterprises, s1.alarms, s1.hidden_dangers_open), (1, 2, 2));
+    assert_eq!(
+        (s1.enterprises, s1.alarms, s1.hidden_dangers_open),
+        (1, 2, 2)
+    );
     let own = st.rows.iter().find(|r| r.region_id == w.d1).unwrap();
-    assert_eq!((own.enterprises, own.alarms, own.hidden_dangers_open), (1, 1, 1));
+    assert_eq!(
+        (own.enterprises, own.alarms, own.hidden_dangers_open),
+        (1, 1, 1)
+    );
     assert_eq!(st.total.enterprises, 2);
 
     // Scope: E3's user sees one district with one enterprise.
     let st = store
-        .region_stats(&SituationFilter::default(), &enterprise_scope(w.e3), period, now())
+        .region_stats(
+            &SituationFilter::default(),
+            &enterprise_scope(w.e3),
+            period,
+            now(),
+        )
         .await
         .unwrap();
     assert_eq!(st.total.enterprises, 1);
@@ -651,7 +840,12 @@ async fn boundaries(store: Store, raw: DatabaseConnection) {
     let v: serde_json::Value = serde_json::from_str(&outlines[0].boundary).unwrap();
     assert_eq!(v["type"], "Polygon");
     let (_, outlines) = store
-        .situation_map(&SituationFilter { region_id: Some(w.d2) }, &all())
+        .situation_map(
+            &SituationFilter {
+                region_id: Some(w.d2),
+            },
+            &all(),
+        )
         .await
         .unwrap();
     assert!(outlines.is_empty());

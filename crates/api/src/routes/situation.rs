@@ -55,7 +55,10 @@ fn region_filter(region_id: Option<i64>) -> ApiResult<SituationFilter> {
     if let Some(r) = region_id
         && r <= 0
     {
-        return Err(ApiError::invalid("regionId", "须为正整数 / must be a positive integer"));
+        return Err(ApiError::invalid(
+            "regionId",
+            "须为正整数 / must be a positive integer",
+        ));
     }
     Ok(SituationFilter { region_id })
 }
@@ -800,7 +803,10 @@ pub async fn region_stats(
     me.require(STATS)?;
     let now = s.clock.now();
     let (filter, period) = q.validate(now)?;
-    let v = s.store.region_stats(&filter, &me.scope, period, now).await?;
+    let v = s
+        .store
+        .region_stats(&filter, &me.scope, period, now)
+        .await?;
     Ok(Json(RegionStatsDto {
         from: v.period.from,
         to: v.period.to,
