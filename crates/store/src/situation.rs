@@ -606,44 +606,61 @@ impl Store {
         Ok(out)
     }
 
-    /// Per-enterprise counts of open hidden dangers: (enterprise, level, open, overdue).
+    /// Counts of open hidden dangers per region of their enterprise: (region, level, open,
+    /// overdue). Grouped by region in SQL, so that a few dozen rows come back instead of one per
+    /// enterprise.
     async fn open_hd_groups(
         &self,
         visible: Option<&SelectStatement>,
         now: DateTime<Utc>,
     ) -> Result<Vec<(i64, String, u64, u64)>> {
+        let h = |c: &str| Expr::col((a("h"), a(c)));
         let overdue = sea_orm::sea_query::Func::sum(
             Expr::case(
-                Expr::col(a("status"))
+                h("status")
                     .is_in(OVERDUE_HD_STATUSES)
-                    .and(Expr::col(a("deadline_at")).lte(now)),
+                    .and(h("deadline_at").lte(now)),
                 1,
             )
             .finally(0),
         );
-        let mut q = Query::select()
-            .column(a("enterprise_id"))
-            .column(a("level"))
-            .expr_as(Expr::cust("COUNT(*)"), a("n"))
-            .expr_as(overdue, a("overdue"))
-            .from(a("hidden_dangers"))
-            .and_where(Expr::col(a("status")).is_in(OPEN_HD_STATUSES))
-            .group_by_col(a("enterprise_id"))
-            .group_by_col(a("level"))
-            .to_owned();
-        if let Some(sub) = visible {
-            q.and_where(Expr::col(a("enterprise_id")).in_subquery(sub.clone()));
-        }
+        let mut q = Self::hd_by_region_query(visible);
+        q.expr_as(overdue, a("overdue"))
+            .and_where(h("status").is_in(OPEN_HD_STATUSES));
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
             out.push((
-                r.try_get("", "enterprise_id")?,
+                r.try_get("", "region_id")?,
                 r.try_get("", "level")?,
                 count(&r, "n")?,
                 count(&r, "overdue")?,
             ));
         }
         Ok(out)
+    }
+
+    /// `SELECT e.region_id, h.level, COUNT(*) FROM hidden_dangers h JOIN enterprises e … GROUP BY
+    /// e.region_id, h.level`, limited to the visible enterprises. The join goes through
+    /// `h.enterprise_id + 0` so that the hidden dangers' own index (status or period) drives.
+    fn hd_by_region_query(visible: Option<&SelectStatement>) -> SelectStatement {
+        let mut q = Query::select()
+            .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
+            .expr_as(Expr::col((a("h"), a("level"))), a("level"))
+            .expr_as(Expr::cust("COUNT(*)"), a("n"))
+            .from_as(a("hidden_dangers"), a("h"))
+            .join_as(
+                sea_orm::sea_query::JoinType::InnerJoin,
+                enterprise::Entity,
+                a("e"),
+                Expr::col((a("e"), a("id"))).eq(Expr::cust("(h.enterprise_id + 0)")),
+            )
+            .group_by_col((a("e"), a("region_id")))
+            .group_by_col((a("h"), a("level")))
+            .to_owned();
+        if let Some(sub) = visible {
+            q.and_where(Expr::col((a("e"), a("id"))).in_subquery(sub.clone()));
+        }
+        q
     }
 
     /// Per-enterprise major installations by grade: (enterprise, grade, count).
@@ -738,13 +755,13 @@ impl Store {
                 rows.entry(*b).or_default().active_alarms += n;
             }
         }
-        for (e, level, open, overdue) in hd_groups {
+        for (region_id, level, open, overdue) in hd_groups {
             s.open_hidden_dangers += open;
             s.overdue_hidden_dangers += overdue;
             if level == "major" {
                 s.open_major_hidden_dangers += open;
             }
-            if let Some(b) = bucket_of.get(&e) {
+            if let Some(b) = tree.bucket(region_id, region.as_ref()).as_ref() {
                 let row = rows.entry(*b).or_default();
                 row.open_hidden_dangers += open;
                 row.overdue_hidden_dangers += overdue;
@@ -1165,31 +1182,21 @@ impl Store {
         Ok(out)
     }
 
-    /// Hidden dangers whose `col` (`reported_at` or `closed_at`) falls in the period, per
-    /// enterprise and level.
+    /// Hidden dangers whose `col` (`reported_at` or `closed_at`) falls in the period, per region
+    /// of their enterprise and level: (region, level, count).
     async fn period_hd_groups(
         &self,
         visible: Option<&SelectStatement>,
         period: &Period,
         col: &str,
     ) -> Result<Vec<(i64, String, u64)>> {
-        let mut q = Query::select()
-            .column(a("enterprise_id"))
-            .column(a("level"))
-            .expr_as(Expr::cust("COUNT(*)"), a("n"))
-            .from(a("hidden_dangers"))
-            .and_where(Expr::col(a(col)).gte(period.start()))
-            .and_where(Expr::col(a(col)).lt(period.end()))
-            .group_by_col(a("enterprise_id"))
-            .group_by_col(a("level"))
-            .to_owned();
-        if let Some(sub) = visible {
-            q.and_where(enterprise_filter_col().in_subquery(sub.clone()));
-        }
+        let mut q = Self::hd_by_region_query(visible);
+        q.and_where(Expr::col((a("h"), a(col))).gte(period.start()))
+            .and_where(Expr::col((a("h"), a(col))).lt(period.end()));
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
             out.push((
-                r.try_get("", "enterprise_id")?,
+                r.try_get("", "region_id")?,
                 r.try_get("", "level")?,
                 count(&r, "n")?,
             ));
@@ -1262,8 +1269,8 @@ impl Store {
                 rows.entry(*b).or_default().active_alarms += n;
             }
         }
-        for (e, _, open, overdue) in open {
-            if let Some(b) = bucket_of.get(&e) {
+        for (region_id, _, open, overdue) in open {
+            if let Some(b) = tree.bucket(region_id, region.as_ref()).as_ref() {
                 let row = rows.entry(*b).or_default();
                 row.hidden_dangers_open += open;
                 row.hidden_dangers_overdue += overdue;
@@ -1280,8 +1287,8 @@ impl Store {
                 }
             }
         }
-        for (e, level, n) in reported {
-            if let Some(b) = bucket_of.get(&e) {
+        for (region_id, level, n) in reported {
+            if let Some(b) = tree.bucket(region_id, region.as_ref()).as_ref() {
                 let row = rows.entry(*b).or_default();
                 row.hidden_dangers_reported += n;
                 if level == "major" {
@@ -1289,8 +1296,8 @@ impl Store {
                 }
             }
         }
-        for (e, _, n) in closed {
-            if let Some(b) = bucket_of.get(&e) {
+        for (region_id, _, n) in closed {
+            if let Some(b) = tree.bucket(region_id, region.as_ref()).as_ref() {
                 rows.entry(*b).or_default().hidden_dangers_closed += n;
             }
         }
