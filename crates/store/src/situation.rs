@@ -576,29 +576,37 @@ impl Store {
         Ok(())
     }
 
-    /// Per-enterprise counts of active alarms (contract definition), by priority.
+    /// Active alarms (contract definition) per region of their enterprise and priority:
+    /// (region, priority, count); region `None` for alarms without an enterprise.
     async fn active_alarm_groups(
         &self,
         visible: Option<&SelectStatement>,
     ) -> Result<Vec<(Option<i64>, String, u64)>> {
+        let al = |c: &str| Expr::col((a("al"), a(c)));
         let mut q = Query::select()
-            .column(alarm::Column::EnterpriseId)
-            .column(alarm::Column::Priority)
-            .expr_as(Expr::col(alarm::Column::Id).count(), a("n"))
-            .from(alarm::Entity)
-            .and_where(Expr::col(alarm::Column::Active).eq(true))
-            .and_where(Expr::col(alarm::Column::EndedAt).is_null())
-            .and_where(Expr::col(alarm::Column::State).is_not_in(INACTIVE_ALARM_STATES))
-            .group_by_col(alarm::Column::EnterpriseId)
-            .group_by_col(alarm::Column::Priority)
+            .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
+            .expr_as(al("priority"), a("priority"))
+            .expr_as(Expr::cust("COUNT(*)"), a("n"))
+            .from_as(alarm::Entity, a("al"))
+            .join_as(
+                sea_orm::sea_query::JoinType::LeftJoin,
+                enterprise::Entity,
+                a("e"),
+                Expr::col((a("e"), a("id"))).equals((a("al"), a("enterprise_id"))),
+            )
+            .and_where(al("active").eq(true))
+            .and_where(al("ended_at").is_null())
+            .and_where(al("state").is_not_in(INACTIVE_ALARM_STATES))
+            .group_by_col((a("e"), a("region_id")))
+            .group_by_col((a("al"), a("priority")))
             .to_owned();
         if let Some(sub) = visible {
-            q.and_where(Expr::col(alarm::Column::EnterpriseId).in_subquery(sub.clone()));
+            q.and_where(al("enterprise_id").in_subquery(sub.clone()));
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
             out.push((
-                r.try_get("", "enterprise_id")?,
+                r.try_get("", "region_id")?,
                 r.try_get("", "priority")?,
                 count(&r, "n")?,
             ));
@@ -663,30 +671,77 @@ impl Store {
         q
     }
 
-    /// Per-enterprise major installations by grade: (enterprise, grade, count).
+    /// Major hazard installations per region of their enterprise and grade: (region, grade,
+    /// count).
     async fn installation_groups(
         &self,
         visible: Option<&SelectStatement>,
     ) -> Result<Vec<(i64, i32, u64)>> {
         let mut q = Query::select()
-            .column(a("enterprise_id"))
-            .column(a("grade"))
+            .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
+            .expr_as(Expr::col((a("i"), a("grade"))), a("grade"))
             .expr_as(Expr::cust("COUNT(*)"), a("n"))
-            .from(a("major_hazard_installations"))
-            .and_where(Expr::col(a("is_major")).eq(true))
-            .and_where(Expr::col(a("grade")).is_not_null())
-            .group_by_col(a("enterprise_id"))
-            .group_by_col(a("grade"))
+            .from_as(a("major_hazard_installations"), a("i"))
+            .join_as(
+                sea_orm::sea_query::JoinType::InnerJoin,
+                enterprise::Entity,
+                a("e"),
+                Expr::col((a("e"), a("id"))).equals((a("i"), a("enterprise_id"))),
+            )
+            .and_where(Expr::col((a("i"), a("is_major"))).eq(true))
+            .and_where(Expr::col((a("i"), a("grade"))).is_not_null())
+            .group_by_col((a("e"), a("region_id")))
+            .group_by_col((a("i"), a("grade")))
             .to_owned();
         if let Some(sub) = visible {
-            q.and_where(Expr::col(a("enterprise_id")).in_subquery(sub.clone()));
+            q.and_where(Expr::col((a("i"), a("enterprise_id"))).in_subquery(sub.clone()));
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
             let grade: i16 = r.try_get("", "grade")?;
             out.push((
-                r.try_get("", "enterprise_id")?,
+                r.try_get("", "region_id")?,
                 i32::from(grade),
+                count(&r, "n")?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// Visible enterprises per region, supervision category and dynamic-risk level:
+    /// (region, category, level or `None` = not assessed, count).
+    async fn enterprise_groups(
+        &self,
+        visible: Option<&SelectStatement>,
+    ) -> Result<Vec<(i64, String, Option<String>, u64)>> {
+        let mut q = Query::select()
+            .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
+            .expr_as(
+                Expr::col((a("e"), a("supervision_category"))),
+                a("category"),
+            )
+            .expr_as(Expr::col((a("r"), a("level"))), a("level"))
+            .expr_as(Expr::cust("COUNT(*)"), a("n"))
+            .from_as(enterprise::Entity, a("e"))
+            .join_as(
+                sea_orm::sea_query::JoinType::LeftJoin,
+                a("enterprise_risks"),
+                a("r"),
+                Expr::col((a("r"), a("enterprise_id"))).equals((a("e"), a("id"))),
+            )
+            .group_by_col((a("e"), a("region_id")))
+            .group_by_col((a("e"), a("supervision_category")))
+            .group_by_col((a("r"), a("level")))
+            .to_owned();
+        if let Some(sub) = visible {
+            q.and_where(Expr::col((a("e"), a("id"))).in_subquery(sub.clone()));
+        }
+        let mut out = Vec::new();
+        for r in self.db.query_all(&q).await? {
+            out.push((
+                r.try_get("", "region_id")?,
+                r.try_get("", "category")?,
+                r.try_get("", "level")?,
                 count(&r, "n")?,
             ));
         }
@@ -706,18 +761,17 @@ impl Store {
     ) -> Result<SituationSummary> {
         let region = self.filter_region(f).await?;
         let visible = Self::visible_ids(scope, region.as_ref());
-        // Independent queries, concurrently (each on its own pooled connection).
+        let v = visible.as_ref();
+        // Independent aggregates, concurrently (each on its own pooled connection), all grouped
+        // by region in SQL and rolled up to districts / child regions here.
         let (tree, ents, alarm_groups, hd_groups, installation_groups) = tokio::try_join!(
             self.region_tree(),
-            self.visible_enterprises(scope, region.as_ref(), false),
-            self.active_alarm_groups(visible.as_ref()),
-            self.open_hd_groups(visible.as_ref(), now),
-            self.installation_groups(visible.as_ref()),
+            self.enterprise_groups(v),
+            self.active_alarm_groups(v),
+            self.open_hd_groups(v, now),
+            self.installation_groups(v),
         )?;
-        let bucket_of: HashMap<i64, i64> = ents
-            .iter()
-            .filter_map(|e| Some((e.id, tree.bucket(e.region_id, region.as_ref())?)))
-            .collect();
+        let bucket = |region_id: i64| tree.bucket(region_id, region.as_ref());
         let mut rows: BTreeMap<i64, RegionCounts> = BTreeMap::new();
         let mut by_category: BTreeMap<String, u64> = BTreeMap::new();
         let mut by_level: BTreeMap<&str, u64> = RISK_LEVELS
@@ -725,34 +779,32 @@ impl Store {
             .chain(["none"].iter())
             .map(|l| (*l, 0))
             .collect();
-        for e in &ents {
-            *by_category.entry(e.category.clone()).or_default() += 1;
-            let lvl = e.level.as_deref().unwrap_or("none");
-            if let Some(n) = by_level.get_mut(lvl) {
-                *n += 1;
+        let mut s = SituationSummary::default();
+        for (region_id, category, level, n) in &ents {
+            s.enterprises += n;
+            *by_category.entry(category.clone()).or_default() += n;
+            let lvl = level.as_deref().unwrap_or("none");
+            if let Some(c) = by_level.get_mut(lvl) {
+                *c += n;
             }
-            if let Some(b) = bucket_of.get(&e.id) {
-                let row = rows.entry(*b).or_default();
-                row.enterprises += 1;
+            if let Some(b) = bucket(*region_id) {
+                let row = rows.entry(b).or_default();
+                row.enterprises += n;
                 match lvl {
-                    "major" => row.major += 1,
-                    "high" => row.high += 1,
-                    "medium" => row.medium += 1,
-                    "low" => row.low += 1,
-                    _ => row.unassessed += 1,
+                    "major" => row.major += n,
+                    "high" => row.high += n,
+                    "medium" => row.medium += n,
+                    "low" => row.low += n,
+                    _ => row.unassessed += n,
                 }
             }
         }
-        let mut s = SituationSummary {
-            enterprises: ents.len() as u64,
-            ..Default::default()
-        };
         let mut by_priority: BTreeMap<String, u64> = BTreeMap::new();
-        for (e, prio, n) in alarm_groups {
+        for (region_id, prio, n) in alarm_groups {
             s.active_alarms += n;
             *by_priority.entry(prio).or_default() += n;
-            if let Some(b) = e.and_then(|e| bucket_of.get(&e)) {
-                rows.entry(*b).or_default().active_alarms += n;
+            if let Some(b) = region_id.and_then(bucket) {
+                rows.entry(b).or_default().active_alarms += n;
             }
         }
         for (region_id, level, open, overdue) in hd_groups {
@@ -761,8 +813,8 @@ impl Store {
             if level == "major" {
                 s.open_major_hidden_dangers += open;
             }
-            if let Some(b) = tree.bucket(region_id, region.as_ref()).as_ref() {
-                let row = rows.entry(*b).or_default();
+            if let Some(b) = bucket(region_id) {
+                let row = rows.entry(b).or_default();
                 row.open_hidden_dangers += open;
                 row.overdue_hidden_dangers += overdue;
             }
@@ -1151,30 +1203,37 @@ impl Store {
         Ok(out)
     }
 
-    /// Alarms started in the period, per enterprise and priority.
+    /// Alarms started in the period per region of their enterprise and priority: (region,
+    /// priority, count). Alarms without an enterprise are in no region.
     async fn period_alarm_groups(
         &self,
         visible: Option<&SelectStatement>,
         period: &Period,
     ) -> Result<Vec<(i64, String, u64)>> {
+        let al = |c: &str| Expr::col((a("al"), a(c)));
         let mut q = Query::select()
-            .column(alarm::Column::EnterpriseId)
-            .column(alarm::Column::Priority)
+            .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
+            .expr_as(al("priority"), a("priority"))
             .expr_as(Expr::cust("COUNT(*)"), a("n"))
-            .from(alarm::Entity)
-            .and_where(Expr::col(alarm::Column::StartedAt).gte(period.start().timestamp_millis()))
-            .and_where(Expr::col(alarm::Column::StartedAt).lt(period.end().timestamp_millis()))
-            .and_where(Expr::col(alarm::Column::EnterpriseId).is_not_null())
-            .group_by_col(alarm::Column::EnterpriseId)
-            .group_by_col(alarm::Column::Priority)
+            .from_as(alarm::Entity, a("al"))
+            .join_as(
+                sea_orm::sea_query::JoinType::InnerJoin,
+                enterprise::Entity,
+                a("e"),
+                Expr::col((a("e"), a("id"))).eq(Expr::cust("(al.enterprise_id + 0)")),
+            )
+            .and_where(al("started_at").gte(period.start().timestamp_millis()))
+            .and_where(al("started_at").lt(period.end().timestamp_millis()))
+            .group_by_col((a("e"), a("region_id")))
+            .group_by_col((a("al"), a("priority")))
             .to_owned();
         if let Some(sub) = visible {
-            q.and_where(enterprise_filter_col().in_subquery(sub.clone()));
+            q.and_where(Expr::col((a("e"), a("id"))).in_subquery(sub.clone()));
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
             out.push((
-                r.try_get("", "enterprise_id")?,
+                r.try_get("", "region_id")?,
                 r.try_get("", "priority")?,
                 count(&r, "n")?,
             ));
@@ -1221,10 +1280,11 @@ impl Store {
         let region = self.filter_region(f).await?;
         let visible = Self::visible_ids(scope, region.as_ref());
         let v = visible.as_ref();
-        // Independent queries, concurrently (each on its own pooled connection).
+        // Independent aggregates, concurrently (each on its own pooled connection), all grouped
+        // by region in SQL and rolled up to the child regions here.
         let (tree, ents, installations, active, open, alarms, reported, closed) = tokio::try_join!(
             self.region_tree(),
-            self.visible_enterprises(scope, region.as_ref(), false),
+            self.enterprise_groups(v),
             self.installation_groups(v),
             self.active_alarm_groups(v),
             self.open_hd_groups(v, now),
@@ -1232,10 +1292,7 @@ impl Store {
             self.period_hd_groups(v, &period, "reported_at"),
             self.period_hd_groups(v, &period, "closed_at"),
         )?;
-        let bucket_of: HashMap<i64, i64> = ents
-            .iter()
-            .filter_map(|e| Some((e.id, tree.bucket(e.region_id, region.as_ref())?)))
-            .collect();
+        let bucket = |region_id: i64| tree.bucket(region_id, region.as_ref());
         // Every child region gets a row, even an empty one.
         let mut rows: BTreeMap<i64, RegionStatRow> = BTreeMap::new();
         for r in tree.by_id.values() {
@@ -1243,42 +1300,42 @@ impl Store {
                 rows.insert(r.id, RegionStatRow::default());
             }
         }
-        for e in &ents {
-            let Some(b) = bucket_of.get(&e.id) else {
+        for (region_id, _, level, n) in ents {
+            let Some(b) = bucket(region_id) else {
                 continue;
             };
-            let row = rows.entry(*b).or_default();
-            row.enterprises += 1;
-            match e.level.as_deref() {
-                Some("major") => row.risk_major += 1,
-                Some("high") => row.risk_high += 1,
-                Some("medium") => row.risk_medium += 1,
-                Some("low") => row.risk_low += 1,
-                _ => row.risk_unassessed += 1,
+            let row = rows.entry(b).or_default();
+            row.enterprises += n;
+            match level.as_deref() {
+                Some("major") => row.risk_major += n,
+                Some("high") => row.risk_high += n,
+                Some("medium") => row.risk_medium += n,
+                Some("low") => row.risk_low += n,
+                _ => row.risk_unassessed += n,
             }
         }
-        for (e, g, n) in installations {
-            if let (Some(b), Ok(i)) = (bucket_of.get(&e), usize::try_from(g - 1))
+        for (region_id, g, n) in installations {
+            if let (Some(b), Ok(i)) = (bucket(region_id), usize::try_from(g - 1))
                 && i < 4
             {
-                rows.entry(*b).or_default().installations_by_grade[i] += n;
+                rows.entry(b).or_default().installations_by_grade[i] += n;
             }
         }
-        for (e, _, n) in active {
-            if let Some(b) = e.and_then(|e| bucket_of.get(&e)) {
-                rows.entry(*b).or_default().active_alarms += n;
+        for (region_id, _, n) in active {
+            if let Some(b) = region_id.and_then(bucket) {
+                rows.entry(b).or_default().active_alarms += n;
             }
         }
         for (region_id, _, open, overdue) in open {
-            if let Some(b) = tree.bucket(region_id, region.as_ref()).as_ref() {
-                let row = rows.entry(*b).or_default();
+            if let Some(b) = bucket(region_id) {
+                let row = rows.entry(b).or_default();
                 row.hidden_dangers_open += open;
                 row.hidden_dangers_overdue += overdue;
             }
         }
-        for (e, prio, n) in alarms {
-            if let Some(b) = bucket_of.get(&e) {
-                let row = rows.entry(*b).or_default();
+        for (region_id, prio, n) in alarms {
+            if let Some(b) = bucket(region_id) {
+                let row = rows.entry(b).or_default();
                 row.alarms += n;
                 match prio.as_str() {
                     "critical" => row.alarms_critical += n,
@@ -1288,8 +1345,8 @@ impl Store {
             }
         }
         for (region_id, level, n) in reported {
-            if let Some(b) = tree.bucket(region_id, region.as_ref()).as_ref() {
-                let row = rows.entry(*b).or_default();
+            if let Some(b) = bucket(region_id) {
+                let row = rows.entry(b).or_default();
                 row.hidden_dangers_reported += n;
                 if level == "major" {
                     row.hidden_dangers_major += n;
@@ -1297,8 +1354,8 @@ impl Store {
             }
         }
         for (region_id, _, n) in closed {
-            if let Some(b) = tree.bucket(region_id, region.as_ref()).as_ref() {
-                rows.entry(*b).or_default().hidden_dangers_closed += n;
+            if let Some(b) = bucket(region_id) {
+                rows.entry(b).or_default().hidden_dangers_closed += n;
             }
         }
         let mut out: Vec<RegionStatRow> = rows
