@@ -133,7 +133,7 @@ function spawnServer(bin, dir, port, options) {
       keep(chunk)
       if (/is listening on/.test(out)) {
         clearTimeout(timer)
-        resolve({ baseUrl: `http://127.0.0.1:${port}`, port, stop, output: () => out })
+        resolve({ baseUrl: `http://127.0.0.1:${port}`, port, dir, stop, output: () => out })
       }
     })
     child.once('error', (e) => { clearTimeout(timer); reject(e) })

@@ -75,7 +75,7 @@ pub struct AppState {
         (name = "hidden-danger", description = "Hidden-danger remediation workflow, overdue escalation, listed supervision, statistics (隐患治理)"),
         (name = "inspection", description = "Checklists, inspection plans and tasks (隐患排查)"),
         (name = "major-hazard", description = "Major hazard installations: GB 18218-2018 identification, grading, history, filing (重大危险源)"),
-        (name = "situation", description = "Dynamic enterprise risk, situation overview, region statistics (态势感知)"),
+        (name = "situation", description = "Situation awareness: dynamic enterprise risk, the city dashboard and large screen, region statistics (态势感知)"),
     )
 )]
 struct ApiDoc;

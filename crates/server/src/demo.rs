@@ -426,6 +426,7 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
         crate::demo_hidden_danger::seed(store, enterprise_id, now).await?;
         crate::demo_inspection::seed(store, enterprise_id, now).await?;
     }
+    crate::demo_situation::seed(store).await?;
     tracing::info!(enterprises = created, "demo city seeded");
     print_accounts();
     Ok(())

@@ -16,6 +16,7 @@ mod demo_hidden_danger;
 mod demo_inspection;
 mod demo_major_hazard;
 mod demo_risk;
+mod demo_situation;
 mod jobs;
 mod replay;
 mod telemetry;

@@ -39,6 +39,7 @@ mod monitoring;
 mod notifications;
 mod org;
 pub mod risk;
+pub mod situation;
 pub mod synthetic;
 mod telemetry;
 pub mod testing;

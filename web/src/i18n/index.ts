@@ -6,6 +6,7 @@ import hiddenDanger from './modules/hiddenDanger'
 import inspection from './modules/inspection'
 import majorHazard from './modules/majorHazard'
 import enterpriseRisk from './modules/enterpriseRisk'
+import situation from './modules/situation'
 
 type Tree = Record<string, unknown>
 
@@ -22,7 +23,7 @@ export function deepMerge(a: Tree, b: Tree): Tree {
   return out
 }
 
-const modules = [risk, hiddenDanger, inspection, majorHazard, enterpriseRisk]
+const modules = [risk, hiddenDanger, inspection, majorHazard, enterpriseRisk, situation]
 const zh = modules.reduce((acc, m) => deepMerge(acc, m['zh-CN']), zhCN as unknown as Tree) as typeof zhCN
 const english = modules.reduce((acc, m) => deepMerge(acc, m.en), en as unknown as Tree) as typeof en
 

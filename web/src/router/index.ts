@@ -20,6 +20,8 @@ export const constantRoutes: RouteRecordRaw[] = [
     component: () => import('@/views/risk/card/index.vue'),
     meta: { titleKey: 'route.riskCard' },
   },
+  // 态势大屏: a 1920×1080 wall display without the console chrome (opened from 态势总览).
+  { path: '/screen', name: 'SituationScreen', component: () => import('@/views/situation/screen/index.vue'), meta: { titleKey: 'route.screen' } },
   { path: '/change-password', name: 'ChangePassword', component: () => import('@/views/login/change-password.vue'), meta: { titleKey: 'route.changePwd' } },
   {
     path: '/',

@@ -25,6 +25,7 @@ pub mod monitoring;
 pub mod notifications;
 pub mod org;
 pub mod risk;
+pub mod situation;
 
 /// A page of rows: `{total, rows}`.
 #[derive(Debug, Serialize, ToSchema)]
@@ -131,4 +132,5 @@ pub fn router() -> OpenApiRouter<AppState> {
         .merge(inspection::router())
         .merge(major_hazard::router())
         .merge(enterprise_risk::router())
+        .merge(situation::router())
 }

@@ -393,6 +393,33 @@ async fn create_tables(m: &SchemaManager<'_>) -> Result<(), DbErr> {
         &["reported_at"],
     ))
     .await?;
+    // The situation dashboard and region statistics (helper C, docs/dashboard.md): covering
+    // indexes so the per-enterprise aggregates of a period, of the open hidden dangers and of
+    // the dynamic risk are answered from the index alone.
+    for (name, table, cols) in [
+        (
+            "idx_hidden_dangers_period",
+            "hidden_dangers",
+            &["reported_at", "enterprise_id", "level"][..],
+        ),
+        (
+            "idx_hidden_dangers_closed",
+            "hidden_dangers",
+            &["closed_at", "enterprise_id", "level"][..],
+        ),
+        (
+            "idx_hidden_dangers_open",
+            "hidden_dangers",
+            &["status", "deadline_at", "enterprise_id", "level"][..],
+        ),
+        (
+            "idx_alarms_period",
+            "alarms",
+            &["started_at", "enterprise_id", "priority"][..],
+        ),
+    ] {
+        m.create_index(index(name, table, cols)).await?;
+    }
     Ok(())
 }
 
@@ -513,6 +540,15 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
+        for (name, table) in [
+            ("idx_hidden_dangers_period", "hidden_dangers"),
+            ("idx_hidden_dangers_closed", "hidden_dangers"),
+            ("idx_hidden_dangers_open", "hidden_dangers"),
+            ("idx_alarms_period", "alarms"),
+        ] {
+            m.drop_index(Index::drop().name(name).table(a(table)).to_owned())
+                .await?;
+        }
         m.alter_table(
             Table::alter()
                 .table(a("regions"))
