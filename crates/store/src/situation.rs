@@ -29,8 +29,8 @@ pub const OPEN_HD_STATUSES: [&str; 5] = [
 ];
 /// Statuses in which a hidden danger can be overdue (it has a deadline).
 const OVERDUE_HD_STATUSES: [&str; 3] = ["assigned", "in_remediation", "submitted"];
-/// Alarm states that do not count as active (contract: shelved, suppressed, out of service).
-const INACTIVE_ALARM_STATES: [&str; 3] = ["shelved", "suppressed", "out_of_service"];
+/// Alarm states that do not count as active: the same definition as the dynamic risk's.
+use crate::enterprise_risk::INACTIVE_ALARM_STATES;
 /// Dynamic-risk levels, most severe first.
 pub const RISK_LEVELS: [&str; 4] = ["major", "high", "medium", "low"];
 /// Asia/Shanghai offset, ms.
