@@ -24,6 +24,7 @@ READINGS=${BENCH_READINGS:-10000000}
 PG=${BENCH_POSTGRES:-postgres://postgres@127.0.0.1:5432}
 OUT=${BENCH_OUT:-docs/benchmarks.md}
 DIR=${BENCH_DIR:-$(mktemp -d /var/tmp/anjian-situation.XXXXXX)}
+mkdir -p "$DIR"
 BEGIN='<!-- situation:begin (written by scripts/bench-situation.sh) -->'
 END='<!-- situation:end -->'
 log() { echo "[bench-situation] $*" >&2; }

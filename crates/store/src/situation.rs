@@ -15,7 +15,7 @@ use crate::{Result, Store, StoreError};
 use anjian_domain::ValidationError;
 use anjian_domain::auth::ScopeFilter;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult};
 use std::collections::{BTreeMap, HashMap};
 
@@ -427,6 +427,29 @@ impl Store {
         Some(q.to_owned())
     }
 
+    /// The same restriction as [`Self::visible_ids`] as a condition on a joined `enterprises e`:
+    /// the region subtree directly on `e.region_id` (SQLite then probes the handful of region ids
+    /// for each row instead of an ephemeral set of thousands of enterprise ids — half the time of
+    /// a district's 90-day region statistics), and the data scope as `e.id IN (…)` only when the
+    /// scope limits anything. `None` when nothing limits.
+    fn visible_on_e(scope: &ScopeFilter, region: Option<&region::Model>) -> Option<Condition> {
+        if scope.is_all() && region.is_none() {
+            return None;
+        }
+        let mut c = Condition::all();
+        if let Some(r) = region {
+            c = c.add(Expr::col((a("e"), a("region_id"))).in_subquery(region_subtree_ids(&r.path)));
+        }
+        if !scope.is_all() {
+            let mut q = Query::select();
+            q.column(enterprise::Column::Id)
+                .from(enterprise::Entity)
+                .cond_where(enterprise_scope(scope));
+            c = c.add(Expr::col((a("e"), a("id"))).in_subquery(q.to_owned()));
+        }
+        Some(c)
+    }
+
     async fn visible_enterprises(
         &self,
         scope: &ScopeFilter,
@@ -580,7 +603,7 @@ impl Store {
     /// (region, priority, count); region `None` for alarms without an enterprise.
     async fn active_alarm_groups(
         &self,
-        visible: Option<&SelectStatement>,
+        visible: Option<&Condition>,
     ) -> Result<Vec<(Option<i64>, String, u64)>> {
         let al = |c: &str| Expr::col((a("al"), a(c)));
         let mut q = Query::select()
@@ -600,8 +623,8 @@ impl Store {
             .group_by_col((a("e"), a("region_id")))
             .group_by_col((a("al"), a("priority")))
             .to_owned();
-        if let Some(sub) = visible {
-            q.and_where(al("enterprise_id").in_subquery(sub.clone()));
+        if let Some(c) = visible {
+            q.cond_where(c.clone());
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
@@ -619,7 +642,7 @@ impl Store {
     /// enterprise.
     async fn open_hd_groups(
         &self,
-        visible: Option<&SelectStatement>,
+        visible: Option<&Condition>,
         now: DateTime<Utc>,
     ) -> Result<Vec<(i64, String, u64, u64)>> {
         let h = |c: &str| Expr::col((a("h"), a(c)));
@@ -650,7 +673,7 @@ impl Store {
     /// `SELECT e.region_id, h.level, COUNT(*) FROM hidden_dangers h JOIN enterprises e … GROUP BY
     /// e.region_id, h.level`, limited to the visible enterprises. The join goes through
     /// `h.enterprise_id + 0` so that the hidden dangers' own index (status or period) drives.
-    fn hd_by_region_query(visible: Option<&SelectStatement>) -> SelectStatement {
+    fn hd_by_region_query(visible: Option<&Condition>) -> SelectStatement {
         let mut q = Query::select()
             .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
             .expr_as(Expr::col((a("h"), a("level"))), a("level"))
@@ -665,8 +688,8 @@ impl Store {
             .group_by_col((a("e"), a("region_id")))
             .group_by_col((a("h"), a("level")))
             .to_owned();
-        if let Some(sub) = visible {
-            q.and_where(Expr::col((a("e"), a("id"))).in_subquery(sub.clone()));
+        if let Some(c) = visible {
+            q.cond_where(c.clone());
         }
         q
     }
@@ -675,7 +698,7 @@ impl Store {
     /// count).
     async fn installation_groups(
         &self,
-        visible: Option<&SelectStatement>,
+        visible: Option<&Condition>,
     ) -> Result<Vec<(i64, i32, u64)>> {
         let mut q = Query::select()
             .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
@@ -693,8 +716,8 @@ impl Store {
             .group_by_col((a("e"), a("region_id")))
             .group_by_col((a("i"), a("grade")))
             .to_owned();
-        if let Some(sub) = visible {
-            q.and_where(Expr::col((a("i"), a("enterprise_id"))).in_subquery(sub.clone()));
+        if let Some(c) = visible {
+            q.cond_where(c.clone());
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
@@ -712,7 +735,7 @@ impl Store {
     /// (region, category, level or `None` = not assessed, count).
     async fn enterprise_groups(
         &self,
-        visible: Option<&SelectStatement>,
+        visible: Option<&Condition>,
     ) -> Result<Vec<(i64, String, Option<String>, u64)>> {
         let mut q = Query::select()
             .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
@@ -733,8 +756,8 @@ impl Store {
             .group_by_col((a("e"), a("supervision_category")))
             .group_by_col((a("r"), a("level")))
             .to_owned();
-        if let Some(sub) = visible {
-            q.and_where(Expr::col((a("e"), a("id"))).in_subquery(sub.clone()));
+        if let Some(c) = visible {
+            q.cond_where(c.clone());
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
@@ -760,7 +783,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<SituationSummary> {
         let region = self.filter_region(f).await?;
-        let visible = Self::visible_ids(scope, region.as_ref());
+        let visible = Self::visible_on_e(scope, region.as_ref());
         let v = visible.as_ref();
         // Independent aggregates, concurrently (each on its own pooled connection), all grouped
         // by region in SQL and rolled up to districts / child regions here.
@@ -883,7 +906,7 @@ impl Store {
         let region = self.filter_region(f).await?;
         let visible = Self::visible_ids(scope, region.as_ref());
         let total: u64 = self
-            .active_alarm_groups(visible.as_ref())
+            .active_alarm_groups(Self::visible_on_e(scope, region.as_ref()).as_ref())
             .await?
             .iter()
             .map(|g| g.2)
@@ -1207,7 +1230,7 @@ impl Store {
     /// priority, count). Alarms without an enterprise are in no region.
     async fn period_alarm_groups(
         &self,
-        visible: Option<&SelectStatement>,
+        visible: Option<&Condition>,
         period: &Period,
     ) -> Result<Vec<(i64, String, u64)>> {
         let al = |c: &str| Expr::col((a("al"), a(c)));
@@ -1227,8 +1250,8 @@ impl Store {
             .group_by_col((a("e"), a("region_id")))
             .group_by_col((a("al"), a("priority")))
             .to_owned();
-        if let Some(sub) = visible {
-            q.and_where(Expr::col((a("e"), a("id"))).in_subquery(sub.clone()));
+        if let Some(c) = visible {
+            q.cond_where(c.clone());
         }
         let mut out = Vec::new();
         for r in self.db.query_all(&q).await? {
@@ -1245,7 +1268,7 @@ impl Store {
     /// of their enterprise and level: (region, level, count).
     async fn period_hd_groups(
         &self,
-        visible: Option<&SelectStatement>,
+        visible: Option<&Condition>,
         period: &Period,
         col: &str,
     ) -> Result<Vec<(i64, String, u64)>> {
@@ -1278,7 +1301,7 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<RegionStats> {
         let region = self.filter_region(f).await?;
-        let visible = Self::visible_ids(scope, region.as_ref());
+        let visible = Self::visible_on_e(scope, region.as_ref());
         let v = visible.as_ref();
         // Independent aggregates, concurrently (each on its own pooled connection), all grouped
         // by region in SQL and rolled up to the child regions here.
