@@ -236,13 +236,33 @@ async fn situation_postgres() {
 }
 
 async fn endpoints_scope_and_shapes(app: &App) {
-    let map = app.ok("city", "/api/situation/map").await;
+    // The dynamic-risk worker computes every enterprise once at startup; until then the map shows
+    // them without a level (未评估). Wait for that pass, then the map carries the stored levels.
+    let mut map = app.ok("city", "/api/situation/map").await;
+    for _ in 0..50 {
+        if map["enterprises"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| !e["level"].is_null())
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        map = app.ok("city", "/api/situation/map").await;
+    }
     let ents = map["enterprises"].as_array().unwrap();
     assert_eq!(ents.len(), 3);
+    for e in ents {
+        let risk = app
+            .ok("city", &format!("/api/enterprises/{}/risk", e["id"]))
+            .await;
+        assert_eq!(e["level"], risk["level"], "map level = dynamic risk: {e}");
+        assert_eq!(e["score"], risk["score"], "map score = dynamic risk: {e}");
+    }
     let ea1 = ents.iter().find(|e| e["id"] == app.id("eA1")).unwrap();
     assert_eq!(ea1["regionId"], app.id("A1"));
     assert_eq!(ea1["districtId"], app.id("A"));
-    assert_eq!(ea1["level"], Value::Null, "no dynamic risk yet: 未评估");
     assert_eq!(ea1["lon"], json!(118.82));
     assert_eq!(map["regions"][0]["id"], app.id("A"));
     assert_eq!(map["regions"][0]["boundary"]["type"], "Polygon");
@@ -277,7 +297,18 @@ async fn endpoints_scope_and_shapes(app: &App) {
         s["byCategory"],
         json!([{"key": "fireworks", "count": 1}, {"key": "hazardous_chemicals", "count": 2}])
     );
-    assert_eq!(s["byLevel"][4], json!({"key": "none", "count": 3}));
+    // Every enterprise is assessed (the worker's startup pass): none is 未评估, and the four
+    // levels add up to the three enterprises.
+    assert_eq!(s["byLevel"][4], json!({"key": "none", "count": 0}));
+    assert_eq!(
+        s["byLevel"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        3
+    );
     assert_eq!(
         (
             &s["activeAlarms"],
@@ -303,8 +334,19 @@ async fn endpoints_scope_and_shapes(app: &App) {
         .ok("city", "/api/situation/overdue-hidden-dangers")
         .await;
     assert_eq!(od, json!({"total": 0, "rows": []}));
+    // All three are assessed (score 0, 蓝色): the top list holds them, riskiest first, each with
+    // its reason.
     let top = app.ok("city", "/api/situation/top-risks").await;
-    assert_eq!(top, json!([]));
+    let top = top.as_array().unwrap();
+    assert_eq!(top.len(), 3);
+    assert!(
+        top.windows(2)
+            .all(|w| w[0]["score"].as_i64() >= w[1]["score"].as_i64())
+    );
+    assert!(
+        top.iter()
+            .all(|t| t["summary"].as_str().is_some_and(|s| s.starts_with("蓝色")))
+    );
     let tr = app.ok("city", "/api/situation/trends?days=7").await;
     let days = tr.as_array().unwrap();
     assert_eq!(days.len(), 7);
@@ -370,7 +412,8 @@ async fn region_stats(app: &App) {
     assert_eq!(rows[0]["enterprises"], 2);
     assert_eq!(
         rows[0]["risk"],
-        json!({"major": 0, "high": 0, "medium": 0, "low": 0, "none": 2})
+        json!({"major": 0, "high": 0, "medium": 0, "low": 2, "none": 0}),
+        "both enterprises of A assessed blue by the startup pass"
     );
     assert_eq!(rows[0]["installationsByGrade"], json!([0, 0, 0, 0]));
     assert_eq!(st["total"]["enterprises"], 3);
