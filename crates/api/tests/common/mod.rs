@@ -1,4 +1,4 @@
-//! The fixture shared by the API test files (risk, major hazard installations): a real server on a
+//! The fixture shared by the API test files (risk, major hazard installations, dynamic risk): a real server on a
 //! random port over a fresh database (SQLite, or PostgreSQL from `ANJIAN_TEST_POSTGRES_URL`) with a
 //! manual clock, two regions, a department, three enterprises and the users of every built-in
 //! role, signed in. Each test file adds its own helpers in its own `impl App` block.
@@ -102,8 +102,15 @@ impl App {
             .create_enterprise(enterprise(3, b.id, None), None)
             .await
             .unwrap();
-        let ids: HashMap<&'static str, i64> =
-            [("eA", e_a.id), ("eA1", e_a1.id), ("eB", e_b.id)].into();
+        let ids: HashMap<&'static str, i64> = [
+            ("eA", e_a.id),
+            ("eA1", e_a1.id),
+            ("eB", e_b.id),
+            ("A", a.id),
+            ("A1", a1.id),
+            ("B", b.id),
+        ]
+        .into();
         let hash = hash_password(PW).unwrap();
         type Fixture = (
             &'static str,
