@@ -16,7 +16,7 @@ use anjian_domain::ValidationError;
 use anjian_domain::auth::ScopeFilter;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query, SelectStatement};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, QueryResult, TryGetable};
 use std::collections::{BTreeMap, HashMap};
 
 /// Statuses of an open (not closed, not rejected) hidden danger.
@@ -599,6 +599,46 @@ impl Store {
         Ok(())
     }
 
+    /// Runs a grouped `(region_id, <key>, n)` query and decodes its rows.
+    async fn region_groups<R: TryGetable, K: TryGetable>(
+        &self,
+        q: &SelectStatement,
+        key: &str,
+    ) -> Result<Vec<(R, K, u64)>> {
+        let mut out = Vec::new();
+        for r in self.db.query_all(q).await? {
+            out.push((
+                r.try_get("", "region_id")?,
+                r.try_get("", key)?,
+                count(&r, "n")?,
+            ));
+        }
+        Ok(out)
+    }
+
+    /// `SELECT e.region_id, al.priority, COUNT(*) FROM alarms al <join> enterprises e ON <on>
+    /// GROUP BY e.region_id, al.priority`, limited to the visible enterprises; the caller adds
+    /// which alarms count.
+    fn alarm_by_region_query(
+        join: sea_orm::sea_query::JoinType,
+        on: sea_orm::sea_query::SimpleExpr,
+        visible: Option<&Condition>,
+    ) -> SelectStatement {
+        let mut q = Query::select()
+            .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
+            .expr_as(Expr::col((a("al"), a("priority"))), a("priority"))
+            .expr_as(Expr::cust("COUNT(*)"), a("n"))
+            .from_as(alarm::Entity, a("al"))
+            .join_as(join, enterprise::Entity, a("e"), on)
+            .group_by_col((a("e"), a("region_id")))
+            .group_by_col((a("al"), a("priority")))
+            .to_owned();
+        if let Some(c) = visible {
+            q.cond_where(c.clone());
+        }
+        q
+    }
+
     /// Active alarms (contract definition) per region of their enterprise and priority:
     /// (region, priority, count); region `None` for alarms without an enterprise.
     async fn active_alarm_groups(
@@ -606,35 +646,15 @@ impl Store {
         visible: Option<&Condition>,
     ) -> Result<Vec<(Option<i64>, String, u64)>> {
         let al = |c: &str| Expr::col((a("al"), a(c)));
-        let mut q = Query::select()
-            .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
-            .expr_as(al("priority"), a("priority"))
-            .expr_as(Expr::cust("COUNT(*)"), a("n"))
-            .from_as(alarm::Entity, a("al"))
-            .join_as(
-                sea_orm::sea_query::JoinType::LeftJoin,
-                enterprise::Entity,
-                a("e"),
-                Expr::col((a("e"), a("id"))).equals((a("al"), a("enterprise_id"))),
-            )
-            .and_where(al("active").eq(true))
+        let mut q = Self::alarm_by_region_query(
+            sea_orm::sea_query::JoinType::LeftJoin,
+            Expr::col((a("e"), a("id"))).equals((a("al"), a("enterprise_id"))),
+            visible,
+        );
+        q.and_where(al("active").eq(true))
             .and_where(al("ended_at").is_null())
-            .and_where(al("state").is_not_in(INACTIVE_ALARM_STATES))
-            .group_by_col((a("e"), a("region_id")))
-            .group_by_col((a("al"), a("priority")))
-            .to_owned();
-        if let Some(c) = visible {
-            q.cond_where(c.clone());
-        }
-        let mut out = Vec::new();
-        for r in self.db.query_all(&q).await? {
-            out.push((
-                r.try_get("", "region_id")?,
-                r.try_get("", "priority")?,
-                count(&r, "n")?,
-            ));
-        }
-        Ok(out)
+            .and_where(al("state").is_not_in(INACTIVE_ALARM_STATES));
+        self.region_groups(&q, "priority").await
     }
 
     /// Counts of open hidden dangers per region of their enterprise: (region, level, open,
@@ -1234,34 +1254,15 @@ impl Store {
         period: &Period,
     ) -> Result<Vec<(i64, String, u64)>> {
         let al = |c: &str| Expr::col((a("al"), a(c)));
-        let mut q = Query::select()
-            .expr_as(Expr::col((a("e"), a("region_id"))), a("region_id"))
-            .expr_as(al("priority"), a("priority"))
-            .expr_as(Expr::cust("COUNT(*)"), a("n"))
-            .from_as(alarm::Entity, a("al"))
-            .join_as(
-                sea_orm::sea_query::JoinType::InnerJoin,
-                enterprise::Entity,
-                a("e"),
-                Expr::col((a("e"), a("id"))).eq(Expr::cust("(al.enterprise_id + 0)")),
-            )
-            .and_where(al("started_at").gte(period.start().timestamp_millis()))
-            .and_where(al("started_at").lt(period.end().timestamp_millis()))
-            .group_by_col((a("e"), a("region_id")))
-            .group_by_col((a("al"), a("priority")))
-            .to_owned();
-        if let Some(c) = visible {
-            q.cond_where(c.clone());
-        }
-        let mut out = Vec::new();
-        for r in self.db.query_all(&q).await? {
-            out.push((
-                r.try_get("", "region_id")?,
-                r.try_get("", "priority")?,
-                count(&r, "n")?,
-            ));
-        }
-        Ok(out)
+        // `al.enterprise_id + 0`: the period index drives, as for hidden dangers.
+        let mut q = Self::alarm_by_region_query(
+            sea_orm::sea_query::JoinType::InnerJoin,
+            Expr::col((a("e"), a("id"))).eq(Expr::cust("(al.enterprise_id + 0)")),
+            visible,
+        );
+        q.and_where(al("started_at").gte(period.start().timestamp_millis()))
+            .and_where(al("started_at").lt(period.end().timestamp_millis()));
+        self.region_groups(&q, "priority").await
     }
 
     /// Hidden dangers whose `col` (`reported_at` or `closed_at`) falls in the period, per region
@@ -1275,15 +1276,7 @@ impl Store {
         let mut q = Self::hd_by_region_query(visible);
         q.and_where(Expr::col((a("h"), a(col))).gte(period.start()))
             .and_where(Expr::col((a("h"), a(col))).lt(period.end()));
-        let mut out = Vec::new();
-        for r in self.db.query_all(&q).await? {
-            out.push((
-                r.try_get("", "region_id")?,
-                r.try_get("", "level")?,
-                count(&r, "n")?,
-            ));
-        }
-        Ok(out)
+        self.region_groups(&q, "level").await
     }
 
     /// Region statistics for other systems and the 区域统计 page: one row per child region of
