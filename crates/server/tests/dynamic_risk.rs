@@ -11,16 +11,14 @@ use anjian_domain::auth::ScopeFilter;
 use anjian_domain::enterprise::EnterpriseInput;
 use anjian_domain::org::RegionLevel;
 use anjian_domain::uscc::Uscc;
-use anjian_store::testing::TestDb;
 use anjian_store::{DeviceInput, RegionInput, SensorInput, Store};
 use rumqttc::{AsyncClient, Event, MqttOptions, Packet, QoS};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_anjian");
-const ADMIN_PASSWORD: &str = "Adm1n#2026x";
+mod common;
+use common::*;
+
 const DEVICE: &str = "GW-R1";
 const DEVICE_PASSWORD: &str = "Dev1ce#pass";
 const TAG: &str = "T-101";
@@ -28,26 +26,6 @@ const TAG: &str = "T-101";
 const HH: f64 = 2800.0;
 /// What the risk must do within.
 const WITHIN: Duration = Duration::from_secs(2);
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn databases() -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    if let Some(pg) = TestDb::postgres().await {
-        v.push(pg);
-    }
-    v
-}
 
 /// A region, an enterprise, the device with its MQTT password, and the reactor pressure sensor
 /// T-101 with a high-high limit at 2800 kPa (high priority, deadband 50 kPa). Returns the
@@ -128,80 +106,6 @@ async fn seed(url: &str) -> i64 {
         .unwrap();
     store.close().await;
     e.id
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(url: &str, http: u16, mqtt: u16) -> Server {
-        let mut child = Command::new(BIN)
-            .arg("serve")
-            .env("ANJIAN_DATABASE_URL", url)
-            .env("ANJIAN_LISTEN", format!("127.0.0.1:{http}"))
-            .env("ANJIAN_MQTT_LISTEN", format!("127.0.0.1:{mqtt}"))
-            .env("ANJIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            match rx.recv_timeout(Duration::from_millis(200)) {
-                Ok(l) if l.contains("is listening on") => break,
-                Ok(_) => {}
-                Err(_) if Instant::now() > deadline => panic!("anjian did not start"),
-                Err(_) => {
-                    if let Ok(Some(s)) = child.try_wait() {
-                        panic!("anjian exited with {s}");
-                    }
-                }
-            }
-        }
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{http}"),
-        }
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-async fn login(base: &str) -> String {
-    let r: Value = reqwest::Client::new()
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().expect("token").to_owned()
 }
 
 async fn risk(base: &str, token: &str, enterprise: i64) -> Value {
@@ -290,7 +194,11 @@ async fn a_high_high_alarm_raises_the_enterprise_risk_within_two_seconds_and_its
     for db in databases().await {
         let enterprise = seed(&db.url).await;
         let mqtt = free_port();
-        let server = Server::start(&db.url, free_port(), mqtt);
+        let server = Server::start(
+            &db.url,
+            free_port(),
+            &[("ANJIAN_MQTT_LISTEN", format!("127.0.0.1:{mqtt}"))],
+        );
         let token = login(&server.base).await;
         // Wait for the startup recomputation to store the baseline (until then the risk is
         // computed on the fly).

@@ -14,40 +14,18 @@ use futures_util::StreamExt;
 use rumqttc::{AsyncClient, Event, MqttOptions, Outgoing, Packet, QoS};
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
-const BIN: &str = env!("CARGO_BIN_EXE_anjian");
-const ADMIN_PASSWORD: &str = "Adm1n#2026x";
+mod common;
+use common::*;
+
 const DEVICE: &str = "GW-T1";
 const DEVICE_PASSWORD: &str = "Dev1ce#pass";
 const SENSORS: [&str; 3] = ["GT-1", "GT-2", "GT-3"];
 /// High limit of every test sensor (`value > 90` raises; `<= 90` clears).
 const LIMIT: f64 = 90.0;
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// The databases to run on: SQLite always, PostgreSQL when configured.
-async fn databases() -> Vec<TestDb> {
-    let mut v = vec![TestDb::sqlite()];
-    if let Some(pg) = TestDb::postgres().await {
-        v.push(pg);
-    }
-    v
-}
 
 /// Migrates and seeds: a region, an enterprise, the device with its MQTT password, three
 /// combustible-gas sensors with a high limit at 90 %LEL and no stale detection.
@@ -129,87 +107,6 @@ async fn seed(url: &str) {
             .unwrap();
     }
     store.close().await;
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(url: &str, http: u16, env: &[(&str, String)]) -> Server {
-        let mut cmd = Command::new(BIN);
-        cmd.arg("serve")
-            .env("ANJIAN_DATABASE_URL", url)
-            .env("ANJIAN_LISTEN", format!("127.0.0.1:{http}"))
-            .env("ANJIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let mut child = cmd.spawn().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        loop {
-            match rx.recv_timeout(Duration::from_millis(200)) {
-                Ok(l) if l.contains("is listening on") => break,
-                Ok(_) => {}
-                Err(_) if Instant::now() > deadline => panic!("anjian did not start"),
-                Err(_) => {
-                    if let Ok(Some(s)) = child.try_wait() {
-                        panic!("anjian exited with {s}");
-                    }
-                }
-            }
-        }
-        Server {
-            child,
-            base: format!("http://127.0.0.1:{http}"),
-        }
-    }
-
-    fn kill9(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Server {
-    /// A failing test must not leave the server running.
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-async fn login(base: &str) -> String {
-    let r: Value = reqwest::Client::new()
-        .post(format!("{base}/api/auth/login"))
-        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["token"].as_str().expect("token").to_owned()
 }
 
 /// Reads the SSE stream; every `alarm` event's data is sent to the channel.
