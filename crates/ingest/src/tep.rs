@@ -11,7 +11,8 @@
 use crate::replay::ReplayReading;
 use anjian_alarm::{Millis, Quality, RuleError, RuleSet};
 use anjian_domain::auth::ScopeFilter;
-use anjian_store::{DeviceInput, SensorInput, Store, StoreError};
+use anjian_domain::page::Page;
+use anjian_store::{DeviceInput, SensorFilter, SensorInput, Store, StoreError};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,12 @@ pub const ROW_INTERVAL_MS: Millis = 3 * 60 * 1000;
 pub const DATA_HINT: &str = "the TEP benchmark files (d00_te.dat .. d21_te.dat) come from \
 github.com/camaramm/tennessee-eastman-profBraatz; put them in a folder and pass it with --tep \
 (or ANJIAN_TEP_DIR)";
+
+/// What the demo unit's device and sensor names carry while it runs on [`simulated`] data.
+pub const SIMULATED_LABEL: &str = "（模拟信号）";
+
+/// The gateway's name (without [`SIMULATED_LABEL`]).
+pub const DEVICE_NAME: &str = "TEP反应单元数据采集网关";
 
 /// A TEP column mapped to a demo sensor.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -209,6 +216,47 @@ pub fn parse(text: &str) -> Result<TepData, (usize, String)> {
     Ok(TepData { rows })
 }
 
+/// Base-case values of the mapped columns (Downs & Vogel 1993, Table 4), keyed by 1-based column.
+const BASE_CASE: [(usize, f64); 9] = [
+    (1, 0.250_52),
+    (7, 2705.0),
+    (8, 75.0),
+    (9, 120.40),
+    (12, 50.0),
+    (13, 2633.7),
+    (15, 50.0),
+    (16, 3102.2),
+    (21, 94.599),
+];
+
+/// A clearly artificial stand-in for a TEP test file when the real data is not there: 960 rows
+/// with the base-case values of the mapped columns plus small deterministic noise (all other
+/// columns 0). For fault 6 the A feed is lost after row 160 and the reactor pressure (kPa)
+/// approaches 2990 kPa exponentially (time constant 89 rows), so it passes the 2895 kPa high limit
+/// near row 258 as the real data does (row 258, 2897.3 kPa) and never passes the 3000 kPa
+/// high-high limit. Any other fault number gives normal operation.
+pub fn simulated(fault: u8) -> TepData {
+    let rows = (0..960u32)
+        .map(|i| {
+            let mut row = [0.0; 52];
+            for (k, (column, base)) in BASE_CASE.iter().enumerate() {
+                // Deterministic noise in [-1, 1): a fixed hash of (row, column).
+                let h = (i.wrapping_mul(2_654_435_761) ^ (k as u32).wrapping_mul(40_503))
+                    .wrapping_mul(2_246_822_519);
+                let noise = f64::from(h >> 8) / f64::from(1u32 << 23) - 1.0;
+                row[column - 1] = base + noise * base.abs() * 0.001;
+            }
+            if fault == 6 && i > 160 {
+                let t = f64::from(i - 160);
+                row[0] = 0.0;
+                row[6] = 2705.0 + 285.0 * (1.0 - (-t / 89.0).exp()) + (row[6] - 2705.0) * 0.5;
+            }
+            row
+        })
+        .collect();
+    TepData { rows }
+}
+
 impl TepData {
     /// The readings of every mapped sensor, row by row, the first row at `start` and one row
     /// every `interval_ms` (3 minutes in the plant's own time).
@@ -258,7 +306,7 @@ pub async fn seed_unit(
         .create_device(
             DeviceInput {
                 code: DEVICE.into(),
-                name: "TEP反应单元数据采集网关".into(),
+                name: DEVICE_NAME.into(),
                 enterprise_id,
                 kind: "gateway".into(),
                 offline_after_s: None,
@@ -316,11 +364,95 @@ pub async fn seed_unit(
     Ok(true)
 }
 
+/// Names the demo unit's gateway and sensors for the data it runs on: with `simulated`, every
+/// name ends in [`SIMULATED_LABEL`] (so the alarm list, the dashboard and the device list say it),
+/// otherwise the plain names. Does nothing when the unit does not exist.
+///
+/// # Errors
+/// Storage errors.
+pub async fn label_unit(store: &Store, simulated: bool) -> Result<(), StoreError> {
+    let scope = ScopeFilter::unrestricted();
+    let Some(device) = store.find_device_by_code(DEVICE).await? else {
+        return Ok(());
+    };
+    let label = |name: &str| {
+        if simulated {
+            format!("{name}{SIMULATED_LABEL}")
+        } else {
+            name.to_owned()
+        }
+    };
+    let name = label(DEVICE_NAME);
+    if device.name != name {
+        store
+            .update_device(
+                device.id,
+                DeviceInput {
+                    code: device.code.clone(),
+                    name,
+                    enterprise_id: device.enterprise_id,
+                    kind: device.kind.clone(),
+                    offline_after_s: device.offline_after_s,
+                    status: device.status.clone(),
+                    remark: Some(
+                        if simulated {
+                            "未找到 Tennessee Eastman 数据：模拟信号，非真实装置数据"
+                        } else {
+                            "Tennessee Eastman 演示装置"
+                        }
+                        .into(),
+                    ),
+                },
+                &scope,
+            )
+            .await?;
+    }
+    let filter = SensorFilter {
+        device_id: Some(device.id),
+        ..SensorFilter::default()
+    };
+    let page = Page::new(Some(1), Some(100)).map_err(StoreError::Invalid)?;
+    for view in store.list_sensors(&filter, &scope, page).await?.rows {
+        let Some(s) = SENSORS.iter().find(|s| s.code == view.sensor.code) else {
+            continue;
+        };
+        let name = label(s.name);
+        let c = view.sensor;
+        if c.name == name {
+            continue;
+        }
+        store
+            .update_sensor(
+                c.id,
+                SensorInput {
+                    code: c.code,
+                    name,
+                    device_id: c.device_id,
+                    enterprise_id: c.enterprise_id,
+                    installation_id: c.installation_id,
+                    risk_point_id: c.risk_point_id,
+                    quantity: c.quantity,
+                    unit: c.unit,
+                    range_low: c.range_low,
+                    range_high: c.range_high,
+                    sampling_period_s: c.sampling_period_s,
+                    stale_after: c.stale_after,
+                    area: c.area,
+                    settings: view.settings,
+                    status: c.status,
+                },
+                &scope,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// Settings of the live feed.
 #[derive(Debug, Clone)]
 pub struct FeedConfig {
-    /// Folder with the TEP files.
-    pub dir: PathBuf,
+    /// Folder with the TEP files; `None` plays the [`simulated`] signal instead.
+    pub dir: Option<PathBuf>,
     /// The (fault, first row, last row exclusive) segments played in a loop; rows are 0-based.
     pub segments: Vec<(u8, usize, usize)>,
     /// Wall-clock time between two rows (the plant's 3 minutes, sped up).
@@ -334,7 +466,12 @@ pub struct FeedConfig {
 impl FeedConfig {
     /// The demo's loop: fault 6 (A feed loss) from shortly before the fault starts (row 140; the
     /// reactor pressure passes 2895 kPa at row 259), then normal operation, then again.
-    pub fn demo(dir: PathBuf, mqtt: SocketAddr, password: String, interval: Duration) -> Self {
+    pub fn demo(
+        dir: Option<PathBuf>,
+        mqtt: SocketAddr,
+        password: String,
+        interval: Duration,
+    ) -> Self {
         Self {
             dir,
             segments: vec![(6, 140, 480), (0, 0, 240)],
@@ -353,7 +490,10 @@ impl FeedConfig {
 pub async fn feed(cfg: FeedConfig) -> Result<(), TepError> {
     let mut files = Vec::new();
     for (fault, from, to) in &cfg.segments {
-        let data = load(&cfg.dir, *fault)?;
+        let data = match &cfg.dir {
+            Some(dir) => load(dir, *fault)?,
+            None => simulated(*fault),
+        };
         let to = (*to).min(data.rows.len());
         files.push((data, *from, to));
     }

@@ -42,7 +42,10 @@ fn data_or_skip(test: &str) -> Option<PathBuf> {
 const START: &str = "2026-01-01T00:00:00Z";
 
 fn replay_fault(dir: &Path, fault: u8) -> (tep::TepData, Vec<AlarmEvent>) {
-    let data = tep::load(dir, fault).expect("TEP file");
+    replay_data(tep::load(dir, fault).expect("TEP file"))
+}
+
+fn replay_data(data: tep::TepData) -> (tep::TepData, Vec<AlarmEvent>) {
     let mut engine = Engine::new(tep::tep_rules().expect("rules")).expect("engine");
     let start = parse_time(START).expect("start");
     let mut events = Vec::new();
@@ -61,6 +64,47 @@ fn replay_fault(dir: &Path, fault: u8) -> (tep::TepData, Vec<AlarmEvent>) {
         (0, 0, 0)
     );
     (data, events)
+}
+
+/// The simulated signal (the demo's stand-in when the data is missing) behaves like fault 6 for
+/// the rules: exactly one alarm, the reactor pressure's `high`, raised near row 258 (as the real
+/// data's row 258), never the 3000 kPa high-high; the A feed is lost after row 160. Normal
+/// operation raises nothing. Runs without the data.
+#[test]
+fn simulated_signal_raises_the_reactor_pressure_high_like_fault6() {
+    let (data, events) = replay_data(tep::simulated(6));
+    assert_eq!(data.rows.len(), 960);
+    let pt = 7 - 1;
+    assert!(data.rows.iter().all(|r| r[pt] < 3000.0));
+    assert!(
+        data.rows[..=160]
+            .iter()
+            .all(|r| r[pt] < 2895.0 && r[0] > 0.2)
+    );
+    assert!(data.rows[161..].iter().all(|r| r[0] == 0.0));
+    let raised: Vec<&AlarmEvent> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::Raised)
+        .collect();
+    assert_eq!(
+        raised.len(),
+        1,
+        "{:?}",
+        raised.iter().map(|e| event_line(e)).collect::<Vec<_>>()
+    );
+    let e = raised[0];
+    assert_eq!((&*e.source, e.condition), ("TEP-R101-PT", Condition::High));
+    let start = parse_time(START).expect("start");
+    let row = (e.ts - start) / tep::ROW_INTERVAL_MS;
+    assert!((250..=266).contains(&row), "raised at row {row}");
+    let value = e.value.expect("value");
+    assert!((2895.0..2910.0).contains(&value), "{value}");
+    let (_, normal) = replay_data(tep::simulated(0));
+    assert!(
+        normal.is_empty(),
+        "{} events in normal operation",
+        normal.len()
+    );
 }
 
 /// Fault 6 (A feed loss): the reactor pressure crosses its high limit (2895 kPa) for the first
