@@ -68,7 +68,7 @@ export function tepDir() {
 /**
  * Start the anjian server with the demo data on a fresh database.
  * Options: { tep: dir } replays the TEP data from dir every TEP_INTERVAL_MS ms (tepIntervalMs overrides).
- * Without it the server gets no ANJIAN_TEP_DIR and runs in a folder without ../shared/data/tep: no feed.
+ * { tep: 'simulated' } plays the demo's simulated signal (no data folder). Without it the feed is off.
  * Returns { baseUrl, port, stop, output() }.
  */
 export async function startServer(options = {}) {
@@ -96,12 +96,15 @@ function spawnServer(bin, dir, port, options) {
   // The machine may run an MQTT broker on 1883: let the built-in listener take any free port.
   env.ANJIAN_MQTT_LISTEN = '127.0.0.1:0'
   if (options.tep) {
-    env.ANJIAN_TEP_DIR = options.tep
+    // A folder, or 'simulated' for the demo's simulated signal (a folder without the data).
+    env.ANJIAN_TEP_DIR = options.tep === 'simulated' ? dir : options.tep
     env.ANJIAN_TEP_INTERVAL_MS = String(options.tepIntervalMs ?? TEP_INTERVAL_MS)
+  } else {
+    env.ANJIAN_TEP_DIR = 'off'
   }
   const child = spawn(bin, args, {
     env,
-    // The server looks for ../shared/data/tep when ANJIAN_TEP_DIR is unset: start it where there is none.
+    // Without a TEP folder the demo would play its simulated signal: turn the feed off instead.
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
   })

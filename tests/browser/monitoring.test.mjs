@@ -139,7 +139,7 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
     if (!TEP) throw new Error('CI is set but there is no Tennessee Eastman data (ANJIAN_TEP_DIR or ../shared/data/tep)')
     server = await startServer({ tep: TEP })
     browser = await launchBrowser()
-    for (const who of ['city', 'enterprise', 'housing']) tokens[who] = await apiLogin(server.baseUrl, who)
+    for (const who of ['city', 'plant', 'housing']) tokens[who] = await apiLogin(server.baseUrl, who)
   })
 
   after(async () => {
@@ -415,15 +415,15 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
 
   test('the enterprise manager acknowledges its alarm on a phone; housing does not see it', async (t) => {
     await withPage(t, async (page) => {
-      await login(page, 'enterprise')
+      await login(page, 'plant')
       await openAlarmPage(page, { phone: true })
-      const a = await nextRaise(await lastAlarmId('enterprise'))
+      const a = await nextRaise(await lastAlarmId('plant'))
       const row = alarmRow(page, a.id)
       await row.waitFor()
       await shows(row, /反应器压力/, /2897\.3 kPa/)
       await act(page, a.id, 'ack', { comment: '班组长已到现场' })
       await until(async () => (await stateOf(row)).includes('已确认'), 'the row to show 已确认', 3_000)
-      assert.equal((await alarmById(a.id)).ackedBy, 'enterprise')
+      assert.equal((await alarmById(a.id)).ackedBy, 'plant')
       const width = await page.evaluate(() => document.documentElement.scrollWidth)
       assert.ok(width <= 375, `the page does not scroll sideways (scrollWidth ${width})`)
       await keepScreenshot(page, 'alarm-phone')

@@ -17,20 +17,29 @@ pub const DEMO_PASSWORD: &str = "Demo@2026";
 /// MQTT password of the demo reactor unit's gateway (`TEP-DTU-01`).
 pub const DEMO_DEVICE_PASSWORD: &str = "Tep@2026";
 
+/// The demo reactor plant: the chemical enterprise whose reactor unit is fed live by the TEP data
+/// (the `plant` account's). It starts 一般 (yellow): a 三级 installation and a 较大 risk point.
+pub const REACTOR_PLANT_NAME: &str = "栖霞紫金新材料化工有限公司";
+
 /// Milliseconds between two rows of the live TEP feed (the plant's 3 minutes at 360× speed);
 /// `ANJIAN_TEP_INTERVAL_MS` overrides it.
 pub const TEP_FEED_INTERVAL_MS: u64 = 500;
 
-/// The demo reactor unit (Tennessee Eastman) at the demo enterprise account's enterprise:
-/// created once, idempotent.
+/// The demo reactor unit (Tennessee Eastman) at the reactor plant (the `plant` account's
+/// enterprise; in a database seeded before that account existed, the `enterprise` account's):
+/// created once, idempotent. Also seeds the demo major hazard installations.
 ///
 /// # Errors
 /// Storage errors.
 pub async fn ensure_tep_unit(store: &Store) -> Result<(), StoreError> {
-    let Some(user) = store.find_user_by_username("enterprise").await? else {
-        return Ok(());
+    let enterprise_of = |username: &'static str| async move {
+        store
+            .find_user_by_username(username)
+            .await
+            .map(|u| u.and_then(|u| u.enterprise_id))
     };
-    let Some(enterprise_id) = user.enterprise_id else {
+    let home = enterprise_of("enterprise").await?;
+    let Some(plant) = enterprise_of("plant").await?.or(home) else {
         return Ok(());
     };
     let hash = hash_password(DEMO_DEVICE_PASSWORD).map_err(|e| {
@@ -39,22 +48,41 @@ pub async fn ensure_tep_unit(store: &Store) -> Result<(), StoreError> {
             e.to_string(),
         ))
     })?;
-    if anjian_ingest::tep::seed_unit(store, enterprise_id, hash, 1).await? {
-        tracing::info!(enterprise_id, "demo reactor unit (TEP) created");
+    if anjian_ingest::tep::seed_unit(store, plant, hash, 1).await? {
+        tracing::info!(enterprise_id = plant, "demo reactor unit (TEP) created");
     }
-    crate::demo_major_hazard::seed(store, enterprise_id, chrono::Utc::now()).await?;
+    crate::demo_major_hazard::seed(store, plant, home.unwrap_or(plant), chrono::Utc::now()).await?;
     Ok(())
 }
 
-/// Where the TEP data is: `ANJIAN_TEP_DIR`, else `../shared/data/tep` (this project's
-/// development layout), if it holds the fault 6 file.
-pub fn tep_dir() -> Option<std::path::PathBuf> {
-    let dir = std::env::var_os("ANJIAN_TEP_DIR")
+/// What feeds the demo reactor unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DemoFeed {
+    /// The TEP data in this folder.
+    Tep(std::path::PathBuf),
+    /// No data found: the labelled simulated signal.
+    Simulated,
+    /// `ANJIAN_TEP_DIR=off`: no feed (tests that want a quiet city).
+    Off,
+}
+
+/// Where the TEP data is: `ANJIAN_TEP_DIR` (`off` for no feed), else `../shared/data/tep` (this
+/// project's development layout), if it holds the fault 6 and normal-operation files; else the
+/// simulated signal.
+pub fn demo_feed() -> DemoFeed {
+    let var = std::env::var_os("ANJIAN_TEP_DIR");
+    if var.as_deref() == Some(std::ffi::OsStr::new("off")) {
+        return DemoFeed::Off;
+    }
+    let dir = var
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| std::path::PathBuf::from("../shared/data/tep"));
-    anjian_ingest::tep::test_file(&dir, 6)
-        .is_file()
-        .then_some(dir)
+    let has = |fault| anjian_ingest::tep::test_file(&dir, fault).is_file();
+    if has(6) && has(0) {
+        DemoFeed::Tep(dir)
+    } else {
+        DemoFeed::Simulated
+    }
 }
 
 /// (code, name, centre longitude, centre latitude)
@@ -265,6 +293,7 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
     }
     // Enterprises.
     let mut first_chemical = None;
+    let mut reactor_plant = None;
     let mut created = 0;
     for n in 0..200 {
         let (category, industries, stems, suffix) = KINDS[match n % 20 {
@@ -292,6 +321,13 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
             suffix
         );
         let scale = ["large", "medium", "small", "small", "micro"][rng.random_range(0..5)];
+        // The fifth enterprise is a chemical plant in 栖霞区: the reactor plant.
+        let reactor = n == 4;
+        let (name, scale) = if reactor {
+            (REACTOR_PLANT_NAME.to_owned(), "large")
+        } else {
+            (name, scale)
+        };
         let input = EnterpriseInput {
             name,
             uscc: uscc.to_string(),
@@ -333,7 +369,9 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
             continue;
         };
         let e = store.create_enterprise(draft, None).await?;
-        if category == SupervisionCategory::HazardousChemicals && first_chemical.is_none() {
+        if reactor {
+            reactor_plant = Some(e.id);
+        } else if category == SupervisionCategory::HazardousChemicals && first_chemical.is_none() {
             first_chemical = Some(e.id);
         }
         created += 1;
@@ -359,7 +397,7 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
         Option<i64>,
         &'static str,
     );
-    let accounts: [DemoAccount; 6] = [
+    let accounts: [DemoAccount; 7] = [
         ("city", "市局管理员", bureau, None, None, "city_admin"),
         (
             "xuanwu",
@@ -382,6 +420,14 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
             "企业安全管理员",
             None,
             first_chemical,
+            None,
+            "enterprise_manager",
+        ),
+        (
+            "plant",
+            "反应装置安全管理员",
+            None,
+            reactor_plant,
             None,
             "enterprise_manager",
         ),
@@ -426,6 +472,9 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
         crate::demo_hidden_danger::seed(store, enterprise_id, now).await?;
         crate::demo_inspection::seed(store, enterprise_id, now).await?;
     }
+    if let Some(plant) = reactor_plant {
+        crate::demo_risk::seed_reactor_plant(store, plant, chrono::Utc::now()).await?;
+    }
     crate::demo_situation::seed(store).await?;
     tracing::info!(enterprises = created, "demo city seeded");
     print_accounts();
@@ -440,7 +489,12 @@ fn print_accounts() {
     println!(
         "    housing     行业部门监管员  sees construction enterprises of the housing department"
     );
-    println!("    enterprise  企业安全管理员  sees and edits one enterprise");
+    println!(
+        "    enterprise  企业安全管理员  sees and edits one enterprise (hidden dangers, risks)"
+    );
+    println!(
+        "    plant       企业安全管理员  the reactor plant {REACTOR_PLANT_NAME}: its live alarms"
+    );
     println!("    worker      企业员工        reports hidden dangers, does inspection tasks");
     println!("    repair      企业员工        remediates the hidden dangers assigned to him");
     println!();

@@ -32,8 +32,8 @@ type UnitDef = (
     Option<(i64, &'static [Sub])>,
 );
 
-// Slot 0 is the reactor (TEP) enterprise; slots 1.. are other chemical enterprises (falling back
-// to slot 0 when the demo city has fewer).
+// Slot 0 is the reactor (TEP) plant, slot 1 the `enterprise` account's plant; slots 2.. are other
+// chemical enterprises (falling back to slot 0 when the demo city has fewer).
 const UNITS: [UnitDef; 7] = [
     // S = 1.2 + 1.5 + 0.8 = 3.5; Σβq/Q = 1.8 + 3.0 + 1.2 = 6; α 1.5 → R 9 四级; then α 2 → R 12 三级.
     (
@@ -59,7 +59,7 @@ const UNITS: [UnitDef; 7] = [
     ),
     // 氯 20 t: S 4, α 2, R 32 三级; then 32 t: R 51.2 二级.
     (
-        0,
+        1,
         "MH-T201",
         "液氯钢瓶库",
         "storage",
@@ -70,7 +70,7 @@ const UNITS: [UnitDef; 7] = [
     ),
     // 甲醇 400 t: S 0.8, not a major hazard installation.
     (
-        0,
+        1,
         "MH-T202",
         "甲醇中间罐区",
         "storage",
@@ -81,7 +81,7 @@ const UNITS: [UnitDef; 7] = [
     ),
     // 液氨 150 t: S 15, β 2, α 2 → R 60 二级.
     (
-        1,
+        2,
         "MH-T101",
         "液氨储罐区",
         "storage",
@@ -92,7 +92,7 @@ const UNITS: [UnitDef; 7] = [
     ),
     // 液化石油气 2000 t: S 40, β 1.5, α 2 → R 120 一级.
     (
-        1,
+        2,
         "MH-T102",
         "液化石油气球罐区",
         "storage",
@@ -103,7 +103,7 @@ const UNITS: [UnitDef; 7] = [
     ),
     // 苯 120 t (2.4) + 甲苯 800 t (1.6): S 4, α 1.5 → R 6 四级.
     (
-        2,
+        3,
         "MH-T301",
         "芳烃罐区",
         "storage",
@@ -114,7 +114,7 @@ const UNITS: [UnitDef; 7] = [
     ),
     // 环氧乙烷 45 t: S 4.5, β 2, α 1.2 → R 10.8 三级.
     (
-        3,
+        4,
         "MH-T401",
         "环氧乙烷储存单元",
         "storage",
@@ -176,13 +176,15 @@ async fn tep_sensors(store: &Store, enterprise_id: i64) -> Result<Vec<i64>, Stor
     Ok(found.rows.into_iter().map(|s| s.sensor.id).collect())
 }
 
-/// Seeds the demo installations; `tep_enterprise_id` is the demo reactor enterprise.
+/// Seeds the demo installations; `tep_enterprise_id` is the demo reactor plant, `home_id` the
+/// `enterprise` account's plant (the same id in databases seeded before the reactor plant existed).
 ///
 /// # Errors
 /// Storage errors.
 pub async fn seed(
     store: &Store,
     tep_enterprise_id: i64,
+    home_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let all = ScopeFilter::unrestricted();
@@ -199,15 +201,13 @@ pub async fn seed(
         .rows
         .into_iter()
         .map(|e| e.id)
-        .filter(|id| *id != tep_enterprise_id)
+        .filter(|id| *id != tep_enterprise_id && *id != home_id)
         .collect();
     chemical.sort_unstable();
-    let slot = |i: usize| {
-        if i == 0 {
-            tep_enterprise_id
-        } else {
-            chemical.get(i - 1).copied().unwrap_or(tep_enterprise_id)
-        }
+    let slot = |i: usize| match i {
+        0 => tep_enterprise_id,
+        1 => home_id,
+        _ => chemical.get(i - 2).copied().unwrap_or(tep_enterprise_id),
     };
     let who = Assessor {
         user_id: None,

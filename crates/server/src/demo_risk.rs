@@ -2,7 +2,8 @@
 //! area, tank farm, loading, hot work, confined space, ...) assessed by LEC or L × S into all four
 //! colours, with control measures (one point, 动火作业, lacks a workshop-level measure to show the
 //! graded-control warning), one past level change, one
-//! review overdue and one due within the week.
+//! review overdue and one due within the week. The reactor plant (whose unit is fed by the TEP
+//! data) gets three points whose highest level is 较大 (orange).
 
 use anjian_domain::auth::ScopeFilter;
 use anjian_domain::dual_prevention::risk_control::{AssessmentInput, shanghai_date};
@@ -104,6 +105,42 @@ const POINTS: [PointDef; 8] = [
     ),
 ];
 
+/// The reactor plant's points (the enterprise whose reactor unit is fed by the TEP data): its
+/// highest level is 较大 (orange), so with its 三级 installation the plant starts 一般 (yellow) and a
+/// live reactor alarm turns it orange.
+const REACTOR_POINTS: [PointDef; 3] = [
+    (
+        "FX-101",
+        "R101 反应器区域",
+        "equipment_facility",
+        "反应装置区 R101",
+        &["2201", "2102", "1202"],
+        &["08", "17", "19"],
+        "A 进料中断或冷却失效导致反应器超压，可能引发物料泄漏、火灾爆炸和中毒。",
+        "按联锁程序降负荷或紧急停车，切断进料；人员佩戴正压式空气呼吸器撤离至上风向；报告值班长和应急值班室。",
+    ),
+    (
+        "FX-102",
+        "循环压缩机房",
+        "equipment_facility",
+        "压缩机厂房",
+        &["2201", "2103", "1202"],
+        &["08", "05"],
+        "压缩机密封泄漏、振动超标或润滑失效，可能引发可燃气体泄漏着火。",
+        "紧急停机并关闭进出口阀，启动厂房事故排风，使用干粉灭火器扑救初起火灾。",
+    ),
+    (
+        "FX-103",
+        "产品中间罐区",
+        "area",
+        "罐区 T-301～T-302",
+        &["2201", "46"],
+        &["08"],
+        "储罐冒顶或法兰泄漏，遇点火源引发池火。",
+        "关闭罐根阀，启动喷淋冷却和泡沫系统，设置警戒区，禁止一切火源。",
+    ),
+];
+
 /// Measures per point code: (kind, content, management level).
 fn measures(code: &str) -> Vec<(&'static str, &'static str, &'static str)> {
     match code {
@@ -184,6 +221,28 @@ fn measures(code: &str) -> Vec<(&'static str, &'static str, &'static str)> {
         ],
         "FX-007" => vec![("management", "执行两票制度，每月绝缘检测", "team")],
         "FX-008" => vec![("training", "叉车司机持证上岗，限速 5 km/h", "team")],
+        "FX-101" => vec![
+            (
+                "engineering",
+                "反应器压力、温度高报警及高高联锁停车（SIS），A 进料流量低报警",
+                "company",
+            ),
+            (
+                "management",
+                "执行工艺卡片和开停车方案，压力超 2895 kPa 立即降负荷",
+                "department",
+            ),
+            ("emergency", "每季度开展反应器超压应急处置演练", "workshop"),
+        ],
+        "FX-102" => vec![
+            (
+                "engineering",
+                "压缩机振动、轴温在线监测及可燃气体检测报警",
+                "department",
+            ),
+            ("management", "每班巡检两次并记录", "team"),
+        ],
+        "FX-103" => vec![("engineering", "储罐高液位报警及联锁切断进料", "workshop")],
         _ => vec![],
     }
 }
@@ -253,6 +312,28 @@ fn assessments(code: &str) -> Vec<(u64, AssessmentInput, Option<&'static str>)> 
             None,
         )],
         "FX-008" => vec![(15, Ls { l: 2, s: 3 }, None)],
+        // 较大 (orange): D = 270.
+        "FX-101" => vec![(
+            50,
+            Lec {
+                l: 3.0,
+                e: 6.0,
+                c: 15.0,
+            },
+            None,
+        )],
+        // 一般 (yellow): R = 9.
+        "FX-102" => vec![(40, Ls { l: 3, s: 3 }, None)],
+        // 低 (blue): D = 42.
+        "FX-103" => vec![(
+            35,
+            Lec {
+                l: 1.0,
+                e: 6.0,
+                c: 7.0,
+            },
+            None,
+        )],
         _ => vec![],
     }
 }
@@ -266,10 +347,31 @@ fn days_before(today: NaiveDate, n: u64) -> NaiveDate {
 /// # Errors
 /// Any [`StoreError`].
 pub async fn seed(store: &Store, enterprise_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+    seed_points(store, enterprise_id, &POINTS, now).await
+}
+
+/// Seeds the reactor plant's three points (highest 较大, orange) for `enterprise_id`.
+///
+/// # Errors
+/// Any [`StoreError`].
+pub async fn seed_reactor_plant(
+    store: &Store,
+    enterprise_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    seed_points(store, enterprise_id, &REACTOR_POINTS, now).await
+}
+
+async fn seed_points(
+    store: &Store,
+    enterprise_id: i64,
+    points: &[PointDef],
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     let all = ScopeFilter::unrestricted();
     let today = shanghai_date(now);
     let created = now - chrono::Duration::days(420);
-    for (code, name, kind, location, hazards, accidents, consequences, actions) in POINTS {
+    for &(code, name, kind, location, hazards, accidents, consequences, actions) in points {
         let p = store
             .create_risk_point(
                 RiskPointInput {

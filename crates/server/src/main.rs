@@ -368,6 +368,12 @@ async fn run(cli: Cli) -> Result<(), String> {
             demo::ensure_tep_unit(&store)
                 .await
                 .map_err(|e| format!("demo reactor unit: {e}"))?;
+            // Before the alarm engine loads the sensors: say in their names whether they run
+            // on the real data or on the simulated signal.
+            let simulated = demo::demo_feed() == demo::DemoFeed::Simulated;
+            anjian_ingest::tep::label_unit(&store, simulated)
+                .await
+                .map_err(|e| format!("demo reactor unit: {e}"))?;
             serve(&c, store, true).await
         }
     }

@@ -189,14 +189,16 @@ pub fn start_background(store: &Store) -> Vec<JoinHandle<()>> {
 }
 
 /// The demo's live feed: the Tennessee Eastman data published over MQTT to our own listener, as
-/// the reactor unit's gateway would. Without the data, says where to get it.
+/// the reactor unit's gateway would. Without the data, says where to get it and plays the clearly
+/// labelled simulated signal ([`anjian_ingest::tep::simulated`]) instead.
 pub fn start_demo_feed(mqtt: SocketAddr) -> Option<JoinHandle<()>> {
-    let Some(dir) = crate::demo::tep_dir() else {
-        println!(
-            "  No TEP data found (set ANJIAN_TEP_DIR or put it in ../shared/data/tep): {}",
-            anjian_ingest::tep::DATA_HINT
-        );
-        return None;
+    let dir = match crate::demo::demo_feed() {
+        crate::demo::DemoFeed::Off => {
+            println!("  ANJIAN_TEP_DIR=off: the demo reactor unit gets no live feed");
+            return None;
+        }
+        crate::demo::DemoFeed::Tep(dir) => Some(dir),
+        crate::demo::DemoFeed::Simulated => None,
     };
     // ANJIAN_TEP_INTERVAL_MS speeds the replay up further (the browser tests use it).
     let ms = std::env::var("ANJIAN_TEP_INTERVAL_MS")
@@ -205,13 +207,28 @@ pub fn start_demo_feed(mqtt: SocketAddr) -> Option<JoinHandle<()>> {
         .filter(|ms| (1..=180_000).contains(ms))
         .unwrap_or(crate::demo::TEP_FEED_INTERVAL_MS);
     let interval = Duration::from_millis(ms);
-    // The feed starts at row 140; the reactor pressure first passes 2895 kPa at row 259.
+    // The feed starts at row 140; the reactor pressure first passes 2895 kPa at row 258.
     let first_alarm_s = (119 * ms).div_ceil(1000);
-    println!(
-        "  Live demo: the reactor unit TEP-DTU-01 replays Tennessee Eastman fault 6 (A feed loss) from {} \
-         over MQTT, one 3-minute row every {ms} ms; the reactor-pressure alarm comes about {first_alarm_s} s after start.",
-        dir.display(),
-    );
+    match &dir {
+        Some(dir) => println!(
+            "  Live demo: the reactor unit TEP-DTU-01 of {} replays Tennessee Eastman fault 6 (A feed loss) from {} \
+             over MQTT, one 3-minute row every {ms} ms; the reactor-pressure alarm comes about {first_alarm_s} s after start.",
+            crate::demo::REACTOR_PLANT_NAME,
+            dir.display(),
+        ),
+        None => {
+            println!(
+                "  No TEP data found (set ANJIAN_TEP_DIR or put it in ../shared/data/tep): {}",
+                anjian_ingest::tep::DATA_HINT
+            );
+            println!(
+                "  *** SIMULATED SIGNAL: the reactor unit TEP-DTU-01 of {} is fed a synthetic fault-6 signal, \
+                 not plant data; its names carry {} in the console. The reactor-pressure alarm comes about {first_alarm_s} s after start. ***",
+                crate::demo::REACTOR_PLANT_NAME,
+                anjian_ingest::tep::SIMULATED_LABEL,
+            );
+        }
+    }
     let cfg = anjian_ingest::tep::FeedConfig::demo(
         dir,
         mqtt,
