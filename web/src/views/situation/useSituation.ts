@@ -9,8 +9,10 @@ import { useUserStore } from '@/store/user'
  * The data of the dashboard and the large screen for one region filter: map, summary, live alarm
  * feed, overdue hidden dangers, top risks and trends. The feed follows the shared alarm stream
  * (`/api/alarms/stream`, when the account may read it): every alarm message reloads the feed and
- * the summary (coalesced to one reload per second); everything is also reloaded every
- * `refreshMs` in case the stream is down.
+ * the summary (coalesced to one reload per second) and, since an alarm moves its enterprise's
+ * dynamic risk within a fraction of a second, the map colours and the top risks (coalesced to one
+ * reload per 3 s: the map is the largest answer); everything is also reloaded every `refreshMs`
+ * in case the stream is down.
  */
 export function useSituation(regionId: Ref<number | null>, opts: { feedLimit?: number; refreshMs?: number; trendDays?: number } = {}) {
   const map = ref<SituationMap>({ enterprises: [], regions: [] })
@@ -32,6 +34,7 @@ export function useSituation(regionId: Ref<number | null>, opts: { feedLimit?: n
   let timer: ReturnType<typeof setInterval> | null = null
   let feedTimer: ReturnType<typeof setTimeout> | null = null
   let feedPoll: ReturnType<typeof setInterval> | null = null
+  let riskTimer: ReturnType<typeof setTimeout> | null = null
   let known: Set<number> | null = null
 
   async function loadFeed() {
@@ -76,6 +79,13 @@ export function useSituation(regionId: Ref<number | null>, opts: { feedLimit?: n
       loadSummary()
       updatedAt.value = Date.now()
     }, 1000)
+    if (riskTimer) return
+    riskTimer = setTimeout(() => {
+      riskTimer = null
+      const r = regionId.value
+      situationApi.map(r).then((v) => (map.value = v)).catch(() => undefined)
+      situationApi.topRisks(r, 10).then((v) => (top.value = v)).catch(() => undefined)
+    }, 3000)
   }
 
   watch(regionId, () => {
@@ -100,6 +110,7 @@ export function useSituation(regionId: Ref<number | null>, opts: { feedLimit?: n
     if (timer) clearInterval(timer)
     if (feedPoll) clearInterval(feedPoll)
     if (feedTimer) clearTimeout(feedTimer)
+    if (riskTimer) clearTimeout(riskTimer)
   })
   return { map, summary, feed, overdue, top, trends, settings, loading, error, updatedAt, fresh, reload: loadAll }
 }
