@@ -41,7 +41,9 @@ describe('major hazard installations', () => {
     const byCode = Object.fromEntries(r.body.rows.map((x) => [x.code, x]))
     assert.equal(byCode['MH-T201'].grade, 2, 'liquid chlorine store: 二级 after its inventory change')
     assert.equal(byCode['MH-T202'].isMajor, false, 'methanol tank farm below S = 1')
-    assert.equal(byCode['MH-R101'].grade, 3)
+    assert.equal(byCode['MH-R101'], undefined, 'the reactor unit belongs to the reactor plant, not to this enterprise')
+    const plant = await api(server.baseUrl, await apiLogin(server.baseUrl, 'plant'), 'GET', '/api/major-hazards?pageSize=50')
+    assert.deepEqual(plant.body.rows.map((x) => [x.code, x.grade]), [['MH-R101', 3]], 'the reactor plant: one 三级 unit')
     const h = await api(server.baseUrl, token, 'GET', `/api/major-hazards/${byCode['MH-T201'].id}/assessments`)
     assert.match(h.body[0].reason, /三级 → 二级/)
   })
@@ -99,17 +101,17 @@ describe('major hazard installations', () => {
   })
 
   test('the dossier tab and ?id= open the installation', async (t) => {
-    const r = await api(server.baseUrl, token, 'GET', '/api/major-hazards?pageSize=50&keyword=MH-R101')
+    const r = await api(server.baseUrl, token, 'GET', '/api/major-hazards?pageSize=50&keyword=MH-T201')
     const mh = r.body.rows[0]
     await withPage(t, async (page) => {
       await login(page, 'enterprise')
       await page.goto(`/risk/major-hazard?id=${mh.id}`)
       await tid(page, 'mh-drawer').locator('[data-testid="mh-working"]').waitFor()
-      assert.match(await tid(page, 'mh-drawer').innerText(), /R101 反应单元/)
+      assert.match(await tid(page, 'mh-drawer').innerText(), /液氯钢瓶库/)
       await page.goto(`/enterprise/dossier/${mh.enterpriseId}`)
       await tid(page, 'dossier-tabs').waitFor()
       await page.locator('.el-tabs__item', { hasText: '重大危险源' }).click()
-      await tid(page, 'dossier-major-hazard-tab').locator('[data-testid="mh-link-MH-R101"]').waitFor()
+      await tid(page, 'dossier-major-hazard-tab').locator('[data-testid="mh-link-MH-T201"]').waitFor()
     })
   })
 })

@@ -158,7 +158,7 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
       await row.waitFor()
       assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded')
       // Name, enterprise and unit: the stream's message lacks them, the page completes the row.
-      await shows(row, /反应器压力/, new RegExp(SOURCE), /玄武钟山精细化学有限公司/, /2897\.3 kPa/, /未确认/)
+      await shows(row, /反应器压力/, new RegExp(SOURCE), /栖霞紫金新材料化工有限公司/, /2897\.3 kPa/, /未确认/)
       assert.match(await row.innerText(), /新报警/, 'flagged as new: it came from the stream')
       assert.equal(await row.locator('.priority-tag').first().getAttribute('data-priority'), 'high')
       assert.match(await row.locator('.priority-tag').first().innerText(), /高/)
@@ -413,7 +413,7 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
     })
   })
 
-  test('the enterprise manager acknowledges its alarm on a phone; housing does not see it', async (t) => {
+  test('the reactor plant\'s safety manager (plant) acknowledges its alarm on a phone; housing does not see it', async (t) => {
     await withPage(t, async (page) => {
       await login(page, 'plant')
       await openAlarmPage(page, { phone: true })
