@@ -481,6 +481,24 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// The walkthrough printed once the demo listens (the README's "A first look").
+pub fn print_first_steps(url: &str, live: bool) {
+    println!();
+    println!("  Open the console: {url}");
+    println!("    1. Sign in as city / {DEMO_PASSWORD}, open 态势感知 → 态势总览 (the city dashboard).");
+    if live {
+        println!(
+            "    2. Within about a minute the reactor of {REACTOR_PLANT_NAME} passes 2895 kPa: the alarm appears in the live feed \
+             and the plant turns from yellow to orange on the map."
+        );
+        println!("    3. 监测预警 → 实时报警 shows the alarm with its value.");
+        println!(
+            "    4. Sign in as plant / {DEMO_PASSWORD} (the plant's safety manager): 确认 (acknowledge) the alarm, then 转为隐患."
+        );
+    }
+    println!();
+}
+
 fn print_accounts() {
     println!();
     println!("  Demo accounts (password {DEMO_PASSWORD} for each):");

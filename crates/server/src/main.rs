@@ -214,6 +214,9 @@ async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
     let app = anjian_api::app_with_clock(store.clone(), pipeline.clone(), clock);
     tracing::info!(%addr, backend = store.backend_name(), "anjian listening");
     println!("anjian is listening on http://{addr}  (API docs: http://{addr}/api/docs)");
+    if demo {
+        demo::print_first_steps(&format!("http://{addr}"), feed.is_some());
+    }
     // Graceful stop: in-flight requests get a few seconds; long-lived ones (the alarm event
     // streams) would otherwise keep the process alive forever.
     let (stopping_tx, mut stopping) = tokio::sync::watch::channel(false);
