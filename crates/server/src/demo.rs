@@ -427,6 +427,7 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
         crate::demo_inspection::seed(store, enterprise_id, now).await?;
     }
     crate::demo_situation::seed(store).await?;
+    crate::demo_city::seed(store, first_chemical.as_slice(), chrono::Utc::now()).await?;
     tracing::info!(enterprises = created, "demo city seeded");
     print_accounts();
     Ok(())
