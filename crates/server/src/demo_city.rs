@@ -9,9 +9,9 @@
 //!   goods vehicles of a haulier, boiler rooms, dust and confined spaces of a factory, the
 //!   fireworks store, the mine's slopes — each assessed once by LEC or L × S with realistic inputs
 //!   that grade into the intended level, and controlled at the management level that level needs
-//!   (a 重大 point also gets a second measure one level below). About 37 % of the enterprises have
+//!   (an enterprise's 重大 point also gets a second measure one level below). About 37 % of the enterprises have
 //!   a 重大 point (30 points: yellow on its own).
-//! - **Hidden dangers** (隐患): about 100 records on about 50 enterprises, mostly general and
+//! - **Hidden dangers** (隐患): about 85 records on about 45 enterprises, mostly general and
 //!   closed or in remediation, some reported, confirmed, assigned or submitted, a few rejected.
 //!   Eighteen general ones are past their deadline: two on each of eight enterprises with a 重大
 //!   point (46 points: orange) and two on the red one. Three are major: open ones (with their
@@ -58,7 +58,7 @@ const MINOR_SHARE: f64 = 0.32;
 const ORANGE_BY_OVERDUE: usize = 8;
 
 /// Enterprises with hidden dangers besides the orange and red ones.
-const OTHER_WITH_HIDDEN_DANGERS: usize = 36;
+const OTHER_WITH_HIDDEN_DANGERS: usize = 34;
 
 /// Password hash of the enterprise accounts created here: not a PHC string, so no password
 /// matches it until an administrator sets one.
@@ -1426,7 +1426,7 @@ fn plan(rng: &mut StdRng, mut ents: Vec<Planned>) -> Vec<Planned> {
         .collect();
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     for &(_, i) in candidates.iter().take(OTHER_WITH_HIDDEN_DANGERS) {
-        let count = pick(rng, &[(1, 5), (2, 4), (3, 2)]);
+        let count = pick(rng, &[(1, 6), (2, 3), (3, 1)]);
         ents[i].hidden_dangers = ordinary_targets(rng, count);
     }
     ents
@@ -1575,9 +1575,9 @@ async fn seed_points(
     };
     let (defs, _, _) = category(&e.category);
     let count = if top == Major {
-        pick(rng, &[(1, 3), (2, 4), (3, 2), (4, 1)])
+        pick(rng, &[(1, 4), (2, 4), (3, 1), (4, 1)])
     } else {
-        pick(rng, &[(1, 6), (2, 3), (3, 1)])
+        pick(rng, &[(1, 7), (2, 2), (3, 1)])
     };
     // The first point carries the enterprise's highest level; the others are at or below it.
     let mut order: Vec<&PointDef> = defs.iter().collect();
@@ -1624,8 +1624,8 @@ async fn seed_points(
             ),
             (def.measures[1].0, def.measures[1].1, level_below(level)),
         ];
-        // 重大 points get both measures, the others the first.
-        let measures = if level == Major {
+        // The enterprise's 重大 point gets both measures, the others the first.
+        let measures = if i == 0 && level == Major {
             &measures[..]
         } else {
             &measures[..1]
