@@ -151,10 +151,18 @@ describe('hidden dangers', () => {
   })
 
   test('the demo overdue major hidden danger is on the city overdue list and can be put under listed supervision', async (t) => {
+    // The city has other overdue records (demo_city.rs): find the demo enterprise's by its code.
+    const me = await api(server.baseUrl, tokens.enterprise, 'GET', '/api/auth/me')
+    const own = me.body.user.enterpriseId
+    const listed = await api(server.baseUrl, tokens.city, 'GET', `/api/hidden-dangers?overdue=true&level=major&enterpriseId=${own}&pageSize=100`)
+    const demo = listed.body.rows.find((r) => r.description.includes('可燃气体检测报警'))
+    assert.ok(demo, `the demo enterprise's overdue major hidden danger: ${JSON.stringify(listed.body)}`)
     await withPage(t, {}, async (page) => {
       await login(page, 'city')
       await page.goto('/hidden-danger/overdue')
-      const row = page.locator('[data-testid="hd-table"] .el-table__row', { hasText: '可燃气体检测报警' }).first()
+      await input(page, 'hd-filter-keyword').fill(demo.code)
+      await tid(page, 'hd-search').click()
+      const row = page.locator(`[data-testid="hd-table"] .el-table__row:has([data-testid="hd-row-${demo.id}"])`)
       await row.waitFor()
       assert.equal((await row.locator('[data-testid="hd-row-escalation"]').innerText()).trim(), '应急管理局')
       await row.locator('[data-testid^="hd-row-"]').first().click()

@@ -476,6 +476,9 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
         crate::demo_risk::seed_reactor_plant(store, plant, chrono::Utc::now()).await?;
     }
     crate::demo_situation::seed(store).await?;
+    // The rest of the city; the two plants above keep their own, hand-made records.
+    let own: Vec<i64> = first_chemical.into_iter().chain(reactor_plant).collect();
+    crate::demo_city::seed(store, &own, chrono::Utc::now()).await?;
     tracing::info!(enterprises = created, "demo city seeded");
     print_accounts();
     Ok(())
@@ -485,7 +488,9 @@ pub async fn seed(store: &Store) -> Result<(), StoreError> {
 pub fn print_first_steps(url: &str, live: bool) {
     println!();
     println!("  Open the console: {url}");
-    println!("    1. Sign in as city / {DEMO_PASSWORD}, open 态势感知 → 态势总览 (the city dashboard).");
+    println!(
+        "    1. Sign in as city / {DEMO_PASSWORD}, open 态势感知 → 态势总览 (the city dashboard)."
+    );
     if live {
         println!(
             "    2. Within about a minute the reactor of {REACTOR_PLANT_NAME} passes 2895 kPa: the alarm appears in the live feed \

@@ -9,7 +9,9 @@ use anjian_domain::auth::ScopeFilter;
 use anjian_domain::dual_prevention::hidden_danger::{
     Action, Assignment, FiveAssurances, Grading, Level, Source,
 };
-use anjian_store::{HdActor, NewAttachment, NewHiddenDanger, NewSupervision, Store, StoreError};
+use anjian_store::{
+    HdActor, NewAttachment, NewHiddenDanger, NewSupervision, Store, StoreError, User,
+};
 use chrono::{DateTime, Duration, Utc};
 
 /// A 1×1 PNG standing in for photos.
@@ -21,21 +23,26 @@ const PNG: &[u8] = &[
     0x44, 0xAE, 0x42, 0x60, 0x82,
 ];
 
-async fn actor(store: &Store, username: &str) -> Result<Option<HdActor>, StoreError> {
-    Ok(store
-        .find_user_by_username(username)
-        .await?
-        .map(|u| HdActor {
-            user_id: u.id,
-            name: u.nickname,
-            permissions: vec!["*:*:*".into()],
-            enterprise_id: u.enterprise_id,
-            department_id: u.department_id,
-            region_id: u.region_id,
-        }))
+/// A demo account acting on hidden dangers with every permission (the store's workflow still
+/// checks who may do what: the remediator, not the verifier, etc.).
+pub(crate) fn hd_actor(u: User) -> HdActor {
+    HdActor {
+        user_id: u.id,
+        name: u.nickname,
+        permissions: vec!["*:*:*".into()],
+        enterprise_id: u.enterprise_id,
+        department_id: u.department_id,
+        region_id: u.region_id,
+    }
 }
 
-async fn photo(
+/// The demo account `username` as a hidden-danger actor, if it exists.
+pub(crate) async fn actor(store: &Store, username: &str) -> Result<Option<HdActor>, StoreError> {
+    Ok(store.find_user_by_username(username).await?.map(hd_actor))
+}
+
+/// Stores the stand-in photo for `enterprise_id`, uploaded by `by` at `at`; returns its id.
+pub(crate) async fn photo(
     store: &Store,
     enterprise_id: i64,
     by: &HdActor,

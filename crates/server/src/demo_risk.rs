@@ -338,8 +338,113 @@ fn assessments(code: &str) -> Vec<(u64, AssessmentInput, Option<&'static str>)> 
     }
 }
 
-fn days_before(today: NaiveDate, n: u64) -> NaiveDate {
+/// `n` days before `today` (`today` itself should that underflow).
+pub(crate) fn days_before(today: NaiveDate, n: u64) -> NaiveDate {
     today.checked_sub_days(Days::new(n)).unwrap_or(today)
+}
+
+/// One demo risk point with its control measures and assessments, as [`create_point`] stores it.
+pub(crate) struct DemoPoint<'a> {
+    /// Owning enterprise.
+    pub enterprise_id: i64,
+    /// Code, unique within the enterprise.
+    pub code: &'a str,
+    /// Name.
+    pub name: &'a str,
+    /// `area`, `equipment_facility`, `operation` or `activity`.
+    pub kind: &'a str,
+    /// Location text.
+    pub location: &'a str,
+    /// GB/T 13861-2022 hazardous-factor codes.
+    pub hazards: &'a [&'a str],
+    /// GB 6441 accident-type codes.
+    pub accidents: &'a [&'a str],
+    /// Possible consequences (notification card).
+    pub consequences: &'a str,
+    /// Emergency actions (notification card).
+    pub actions: &'a str,
+    /// Responsible person and phone.
+    pub responsible: (&'a str, &'a str),
+    /// Emergency contacts (notification card).
+    pub contacts: &'a str,
+    /// Control measures: (kind, content, management level).
+    pub measures: &'a [(&'a str, &'a str, &'a str)],
+    /// Who is responsible for every measure.
+    pub measure_owner: &'a str,
+    /// Assessments, oldest first: (date, inputs, reason of a level change).
+    pub assessments: &'a [(NaiveDate, AssessmentInput, Option<&'a str>)],
+    /// Who assessed (name).
+    pub assessor: &'a str,
+}
+
+/// Creates `p` (the point and its measures at `created`, then its assessments recorded by user 1
+/// at `now`) through the store's checks; returns the point's id.
+///
+/// # Errors
+/// Any [`StoreError`].
+pub(crate) async fn create_point(
+    store: &Store,
+    p: DemoPoint<'_>,
+    created: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<i64, StoreError> {
+    let all = ScopeFilter::unrestricted();
+    let point = store
+        .create_risk_point(
+            RiskPointInput {
+                enterprise_id: p.enterprise_id,
+                code: p.code.into(),
+                name: p.name.into(),
+                kind: p.kind.into(),
+                location: Some(p.location.into()),
+                hazard_factors: p.hazards.iter().map(|s| (*s).to_owned()).collect(),
+                accident_types: p.accidents.iter().map(|s| (*s).to_owned()).collect(),
+                responsible_person: Some(p.responsible.0.into()),
+                responsible_phone: Some(p.responsible.1.into()),
+                consequences: Some(p.consequences.into()),
+                emergency_actions: Some(p.actions.into()),
+                emergency_contacts: Some(p.contacts.into()),
+                review_cycle_months: None,
+                status: "active".into(),
+            },
+            &all,
+            created,
+        )
+        .await?;
+    for (i, (kind, content, level)) in p.measures.iter().enumerate() {
+        store
+            .create_control_measure(
+                point.id,
+                MeasureInput {
+                    kind: (*kind).into(),
+                    content: (*content).into(),
+                    management_level: (*level).into(),
+                    responsible_person: Some(p.measure_owner.into()),
+                    sort: i as i32 + 1,
+                },
+                &all,
+                created,
+            )
+            .await?;
+    }
+    for (on, input, reason) in p.assessments {
+        store
+            .assess_risk_point(
+                point.id,
+                NewAssessment {
+                    input: *input,
+                    assessor: p.assessor.into(),
+                    assessed_on: *on,
+                    note: None,
+                    reason: reason.map(str::to_owned),
+                },
+                1,
+                &all,
+                now,
+            )
+            .await?;
+    }
+    Ok(point.id)
 }
 
 /// Seeds demo records for the demo enterprise `enterprise_id` (the `enterprise` account's).
@@ -368,67 +473,36 @@ async fn seed_points(
     points: &[PointDef],
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let all = ScopeFilter::unrestricted();
     let today = shanghai_date(now);
     let created = now - chrono::Duration::days(420);
     for &(code, name, kind, location, hazards, accidents, consequences, actions) in points {
-        let p = store
-            .create_risk_point(
-                RiskPointInput {
-                    enterprise_id,
-                    code: code.into(),
-                    name: name.into(),
-                    kind: kind.into(),
-                    location: Some(location.into()),
-                    hazard_factors: hazards.iter().map(|s| (*s).to_owned()).collect(),
-                    accident_types: accidents.iter().map(|s| (*s).to_owned()).collect(),
-                    responsible_person: Some("王建国".into()),
-                    responsible_phone: Some("13905150001".into()),
-                    consequences: Some(consequences.into()),
-                    emergency_actions: Some(actions.into()),
-                    emergency_contacts: Some(
-                        "厂内应急值班室 025-58880000；火警 119；急救 120".into(),
-                    ),
-                    review_cycle_months: None,
-                    status: "active".into(),
-                },
-                &all,
-                created,
-            )
-            .await?;
-        for (i, (kind, content, level)) in measures(code).into_iter().enumerate() {
-            store
-                .create_control_measure(
-                    p.id,
-                    MeasureInput {
-                        kind: kind.into(),
-                        content: content.into(),
-                        management_level: level.into(),
-                        responsible_person: Some("李安全".into()),
-                        sort: i as i32 + 1,
-                    },
-                    &all,
-                    created,
-                )
-                .await?;
-        }
-        for (days, input, reason) in assessments(code) {
-            store
-                .assess_risk_point(
-                    p.id,
-                    NewAssessment {
-                        input,
-                        assessor: "安全环保部 张工".into(),
-                        assessed_on: days_before(today, days),
-                        note: None,
-                        reason: reason.map(str::to_owned),
-                    },
-                    1,
-                    &all,
-                    now,
-                )
-                .await?;
-        }
+        let assessments: Vec<_> = assessments(code)
+            .into_iter()
+            .map(|(days, input, reason)| (days_before(today, days), input, reason))
+            .collect();
+        create_point(
+            store,
+            DemoPoint {
+                enterprise_id,
+                code,
+                name,
+                kind,
+                location,
+                hazards,
+                accidents,
+                consequences,
+                actions,
+                responsible: ("王建国", "13905150001"),
+                contacts: "厂内应急值班室 025-58880000；火警 119；急救 120",
+                measures: &measures(code),
+                measure_owner: "李安全",
+                assessments: &assessments,
+                assessor: "安全环保部 张工",
+            },
+            created,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

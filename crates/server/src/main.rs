@@ -12,6 +12,7 @@
 mod bootstrap;
 mod config;
 mod demo;
+mod demo_city;
 mod demo_hidden_danger;
 mod demo_inspection;
 mod demo_major_hazard;

@@ -42,8 +42,13 @@ impl Server {
     /// Starts `anjian serve` on `url` listening on `http`, with extra environment `env`; returns
     /// once it logs that it is listening (panics after 60 s or if it exits).
     pub fn start(url: &str, http: u16, env: &[(&str, String)]) -> Server {
+        Self::start_command("serve", url, http, env)
+    }
+
+    /// As [`Server::start`], with `anjian <command>` (`serve` or `demo`).
+    pub fn start_command(command: &str, url: &str, http: u16, env: &[(&str, String)]) -> Server {
         let mut cmd = Command::new(BIN);
-        cmd.arg("serve")
+        cmd.arg(command)
             .env("ANJIAN_DATABASE_URL", url)
             .env("ANJIAN_LISTEN", format!("127.0.0.1:{http}"))
             .env("ANJIAN_ADMIN_PASSWORD", ADMIN_PASSWORD)
