@@ -1500,7 +1500,15 @@ impl Store {
             a.view
                 .alarm
                 .first_value
-                .map(|v| format!("，报警值 {v}{}", a.view.unit.clone().unwrap_or_default()))
+                .map(|v| {
+                    let unit = a
+                        .view
+                        .unit
+                        .clone()
+                        .map(|u| format!(" {u}"))
+                        .unwrap_or_default();
+                    format!("，报警值 {}{unit}", display_value(v))
+                })
                 .unwrap_or_default()
         );
         let created = self
@@ -2467,5 +2475,37 @@ pub fn record_state(m: &HiddenDanger, extensions: &[HiddenDangerExtension]) -> R
                 requested_by: p.requested_by,
                 new_deadline: p.new_deadline,
             }),
+    }
+}
+
+/// A reading as people read it (the console's `fmtValue`): one decimal from 1000 up, two from 1,
+/// four below; trailing zeros dropped.
+fn display_value(v: f64) -> String {
+    let decimals = if v.abs() >= 1000.0 {
+        1
+    } else if v.abs() >= 1.0 {
+        2
+    } else {
+        4
+    };
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod display_tests {
+    use super::display_value;
+
+    #[test]
+    fn readings_are_displayed_with_sensible_decimals() {
+        assert_eq!(display_value(2895.2142110388395), "2895.2");
+        assert_eq!(display_value(2897.3), "2897.3");
+        assert_eq!(display_value(3000.0), "3000");
+        assert_eq!(display_value(12.346), "12.35");
+        assert_eq!(display_value(0.25052), "0.2505");
     }
 }

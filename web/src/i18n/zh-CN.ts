@@ -102,7 +102,7 @@ export default {
     activeTab: '活动报警', historyTab: '历史报警', source: '报警源', sensor: '监测点', conditionLabel: '报警类型', priorityLabel: '优先级',
     stateLabel: '状态', startedAt: '报警时间', clearedAt: '恢复时间', endedAt: '结束时间', ackedAt: '确认时间', ackedBy: '确认人',
     ackComment: '确认意见', closedBy: '关闭人', closeReasonLabel: '关闭原因', shelvedUntil: '搁置至', firstValue: '报警值',
-    lastValue: '报警值', chattering: '振荡', timeRange: '时间范围', from: '开始时间', to: '结束时间',
+    lastValue: '最近事件值', chattering: '振荡', timeRange: '时间范围', from: '开始时间', to: '结束时间',
     ack: '确认', shelve: '搁置', unshelve: '取消搁置', close: '关闭', comment: '说明', minutes: '搁置时长(分钟)',
     ackTitle: '确认报警', shelveTitle: '搁置报警', closeTitle: '关闭报警', unshelveConfirm: '取消搁置报警 #{id}？',
     commentRequired: '请填写说明', reasonRequired: '请选择关闭原因', batchAck: '批量确认', batchAckDone: '已确认 {n} 条',
