@@ -23,8 +23,9 @@ pub const ROW_INTERVAL_MS: Millis = 3 * 60 * 1000;
 
 /// Where to get the data, for error messages.
 pub const DATA_HINT: &str = "the TEP benchmark files (d00_te.dat .. d21_te.dat) come from \
-github.com/camaramm/tennessee-eastman-profBraatz; put them in a folder and pass it with --tep \
-(or ANJIAN_TEP_DIR)";
+https://github.com/camaramm/tennessee-eastman-profBraatz; put them in a folder and set \
+ANJIAN_TEP_DIR to it (or ../shared/data/tep next to the checkout) for `anjian demo`, or pass it \
+to `anjian replay --tep DIR`";
 
 /// What the demo unit's device and sensor names carry while it runs on [`simulated`] data.
 pub const SIMULATED_LABEL: &str = "（模拟信号）";
@@ -244,17 +245,29 @@ pub fn simulated(fault: u8) -> TepData {
                 let h = (i.wrapping_mul(2_654_435_761) ^ (k as u32).wrapping_mul(40_503))
                     .wrapping_mul(2_246_822_519);
                 let noise = f64::from(h >> 8) / f64::from(1u32 << 23) - 1.0;
-                row[column - 1] = base + noise * base.abs() * 0.001;
+                // Rounded like the benchmark files' five significant digits.
+                let v = base + noise * base.abs() * 0.001;
+                row[column - 1] = round_sig(v);
             }
             if fault == 6 && i > 160 {
                 let t = f64::from(i - 160);
                 row[0] = 0.0;
-                row[6] = 2705.0 + 285.0 * (1.0 - (-t / 89.0).exp()) + (row[6] - 2705.0) * 0.5;
+                row[6] =
+                    round_sig(2705.0 + 285.0 * (1.0 - (-t / 89.0).exp()) + (row[6] - 2705.0) * 0.5);
             }
             row
         })
         .collect();
     TepData { rows }
+}
+
+/// `v` to five significant digits (2897.3, 120.40, 0.25052), as in the benchmark files.
+fn round_sig(v: f64) -> f64 {
+    if v == 0.0 {
+        return 0.0;
+    }
+    let scale = 10f64.powi(4 - v.abs().log10().floor() as i32);
+    (v * scale).round() / scale
 }
 
 impl TepData {

@@ -99,6 +99,11 @@ fn simulated_signal_raises_the_reactor_pressure_high_like_fault6() {
     assert!((250..=266).contains(&row), "raised at row {row}");
     let value = e.value.expect("value");
     assert!((2895.0..2910.0).contains(&value), "{value}");
+    assert_eq!(
+        value,
+        (value * 10.0).round() / 10.0,
+        "one decimal, as in the data"
+    );
     let (_, normal) = replay_data(tep::simulated(0));
     assert!(
         normal.is_empty(),

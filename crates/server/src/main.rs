@@ -55,7 +55,10 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
-    /// Seed the demo city (idempotent), print the demo accounts, then serve.
+    /// Seed the demo city (idempotent), print the demo accounts, then serve. The reactor unit
+    /// replays the Tennessee Eastman data from ANJIAN_TEP_DIR (default ../shared/data/tep), or a
+    /// labelled simulated signal without it (ANJIAN_TEP_DIR=off: no feed); ANJIAN_TEP_INTERVAL_MS
+    /// is the time between two rows (default 500).
     Demo,
     /// Create an administrator account. The password is read from ANJIAN_ADMIN_PASSWORD, or generated and printed.
     CreateAdmin {
