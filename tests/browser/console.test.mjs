@@ -5,28 +5,13 @@ import { readFile } from 'node:fs/promises'
 import ExcelJS from 'exceljs'
 import {
   WAIT, api, apiBuffer, apiLogin, breakUscc, input, launchBrowser, login, newPage, screenshot, startServer, tid,
-  uniqueUscc, usccCheckChar,
+  uniqueUscc, until, usccCheckChar,
 } from './harness.mjs'
 
 let server
 let browser
 let cityToken
 
-/** Poll fn() until it returns a truthy value (bounded by WAIT). */
-async function until(fn, what, timeout = WAIT) {
-  const end = Date.now() + timeout
-  let last
-  for (;;) {
-    try {
-      last = await fn()
-      if (last) return last
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 /** Run body(page) in a fresh context; always save a screenshot named after the test and close the context. */
 async function withPage(t, body, options) {

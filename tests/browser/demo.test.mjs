@@ -17,9 +17,9 @@
 // Run: ANJIAN_BIN=/path/to/anjian node --test demo.test.mjs (needs the TEP data, see tepDir()).
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFile, mkdir, readFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { DEMO_PASSWORD, HERE, WAIT, api, apiLogin, input, launchBrowser, login, newPage, screenshot, startServer, tepDir, tid } from './harness.mjs'
+import { DEMO_PASSWORD, WAIT, api, apiLogin, docScreenshot, input, launchBrowser, login, newPage, screenshot, startServer, tepDir, tid, until } from './harness.mjs'
 
 const TEP = tepDir()
 const SKIP = TEP || process.env.CI
@@ -35,30 +35,7 @@ const ALARM_WAIT = 150 * DEMO_INTERVAL_MS + 30_000
 
 let browser
 
-async function until(fn, what, timeout = WAIT) {
-  const end = Date.now() + timeout
-  let last
-  for (;;) {
-    try {
-      last = await fn()
-      if (last) return last
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
-/** screenshots/<name>.png; with ANJIAN_DOC_SCREENSHOTS=1 also docs/screenshots/<name>.png. */
-async function keepScreenshot(page, name) {
-  const file = await screenshot(page, name)
-  if (process.env.ANJIAN_DOC_SCREENSHOTS === '1') {
-    const dir = path.resolve(HERE, '../../docs/screenshots')
-    await mkdir(dir, { recursive: true })
-    await copyFile(file, path.join(dir, `${name}.png`))
-  }
-}
 
 async function withPage(server, t, body, options) {
   const { context, page } = await newPage(browser, server.baseUrl, options)
@@ -136,7 +113,7 @@ describe('the demo city with the live TEP feed', { skip: SKIP }, () => {
       const marker = page.locator(`path.sit-ent-${plantId}`)
       await until(async () => (await marker.getAttribute('class'))?.includes('sit-level-medium'), 'the plant\'s marker in yellow')
       assert.equal(await marker.getAttribute('fill'), '#fdd835')
-      await keepScreenshot(page, 'demo-dashboard-before')
+      await docScreenshot(page, 'demo-dashboard-before')
 
       // The alarm comes over MQTT from the replay; the page follows the alarm stream.
       alarm = await until(activeAlarm, `the ${SOURCE} high alarm`, ALARM_WAIT)
@@ -160,7 +137,7 @@ describe('the demo city with the live TEP feed', { skip: SKIP }, () => {
       const levels = history.rows.map((h) => `${h.level}/${h.trigger}`)
       assert.equal(levels[0], 'high/alarm', `newest first: ${levels}`)
       assert.ok(levels.slice(1).some((l) => l.startsWith('medium/')), `the history keeps the yellow before: ${levels}`)
-      await keepScreenshot(page, 'demo-dashboard-alarm')
+      await docScreenshot(page, 'demo-dashboard-alarm')
     })
   })
 
@@ -178,7 +155,7 @@ describe('the demo city with the live TEP feed', { skip: SKIP }, () => {
       }, `the row with 反应器压力, ${shown} kPa, 高报 and the plant`)
       const stored = await get('city', `/api/alarms/${alarm.id}`)
       assert.equal(stored.firstValue, expected, 'the raise value is the data file\'s')
-      await keepScreenshot(page, 'demo-alarm')
+      await docScreenshot(page, 'demo-alarm')
     })
   })
 
@@ -211,7 +188,7 @@ describe('the demo city with the live TEP feed', { skip: SKIP }, () => {
       assert.equal(hd.source, 'alarm')
       assert.equal(hd.enterpriseId, plantId)
       assert.equal(hd.alarmId, alarm.id)
-      await keepScreenshot(page, 'demo-hidden-danger')
+      await docScreenshot(page, 'demo-hidden-danger')
     })
     // The bureau sees the new record in the ledger.
     const ledger = await get('city', `/api/hidden-dangers?enterpriseId=${plantId}&source=alarm&pageNum=1&pageSize=5`)

@@ -9,7 +9,7 @@
 // - login(), api(), tid(), input(), screenshot(): helpers used by the tests.
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, mkdir, readFile, rm } from 'node:fs/promises'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
@@ -241,6 +241,37 @@ export async function apiBuffer(baseUrl, token, url) {
 }
 
 const safeName = (name) => name.replace(/[^\p{L}\p{N}._-]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 120) || 'test'
+
+/** Poll fn() every `every` ms until it returns a truthy value (bounded by `timeout`); returns it. */
+export async function until(fn, what, timeout = WAIT, every = 100) {
+  const end = Date.now() + timeout
+  let last
+  for (;;) {
+    try {
+      last = await fn()
+      if (last) return last
+    } catch (e) {
+      last = e
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`)
+    await new Promise((r) => setTimeout(r, every))
+  }
+}
+
+/**
+ * A screenshot for the docs: screenshots/<name>.png, and with ANJIAN_DOC_SCREENSHOTS=1 also
+ * docs/screenshots/<name>.png (the README's pictures; not on every run, so a test run leaves the
+ * checkout unchanged).
+ */
+export async function docScreenshot(page, name) {
+  const file = await screenshot(page, name)
+  if (process.env.ANJIAN_DOC_SCREENSHOTS === '1') {
+    const dir = path.resolve(HERE, '../../docs/screenshots')
+    await mkdir(dir, { recursive: true })
+    await copyFile(file, path.join(dir, path.basename(file)))
+  }
+  return file
+}
 
 /** Save a full-page screenshot to screenshots/<test-name>.png. */
 export async function screenshot(page, testName) {

@@ -9,10 +9,8 @@
 // without it these tests are skipped, or fail when CI is set.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { copyFile, mkdir } from 'node:fs/promises'
-import path from 'node:path'
 import {
-  HERE, TEP_INTERVAL_MS, WAIT, api, apiLogin, input, launchBrowser, login, newPage, screenshot, startServer, tepDir, tid,
+  TEP_INTERVAL_MS, WAIT, api, apiLogin, docScreenshot, input, launchBrowser, login, newPage, screenshot, startServer, tepDir, tid, until,
 } from './harness.mjs'
 
 const TEP = tepDir()
@@ -28,21 +26,6 @@ let server
 let browser
 const tokens = {}
 
-/** Poll fn() until it returns a truthy value (bounded by WAIT unless told). */
-async function until(fn, what, timeout = WAIT) {
-  const end = Date.now() + timeout
-  let last
-  for (;;) {
-    try {
-      last = await fn()
-      if (last) return last
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 /** Run body(page) in a fresh context; always save a screenshot named after the test and close the context. */
 async function withPage(t, body, options) {
@@ -56,18 +39,6 @@ async function withPage(t, body, options) {
   }
 }
 
-/**
- * Save a screenshot as screenshots/<name>.png; with docs and ANJIAN_DOC_SCREENSHOTS=1, copy it to
- * docs/screenshots/ too (the README's pictures; not on every run, so a test run leaves no change).
- */
-async function keepScreenshot(page, name, { docs = false } = {}) {
-  const file = await screenshot(page, name)
-  if (docs && process.env.ANJIAN_DOC_SCREENSHOTS === '1') {
-    const dir = path.resolve(HERE, '../../docs/screenshots')
-    await mkdir(dir, { recursive: true })
-    await copyFile(file, path.join(dir, `${name}.png`))
-  }
-}
 
 const get = async (who, url) => {
   const res = await api(server.baseUrl, tokens[who], 'GET', url)
@@ -200,7 +171,7 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
         await shows(row, /反应器压力/, /2897\.3 kPa/)
         await page.mouse.move(700, 800) // away from the menu
         await page.waitForTimeout(400) // the tags' zoom-in transition
-        await keepScreenshot(page, 'alarm', { docs: true })
+        await docScreenshot(page, 'alarm')
         assert.ok((await get('city', '/api/alarms/summary')).unacknowledged >= 1)
         await tid(page, 'alarm-bell').click()
         const item = page.locator('[data-testid="alarm-bell-item"]:visible', { hasText: '反应器压力' }).first()
@@ -317,7 +288,7 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
       for (let i = 0; i < 40; i++) await page.mouse.wheel(0, -400)
       await page.mouse.move(box.x + box.width / 2, box.y + box.height + 60) // no tooltip in the picture
       await page.waitForTimeout(300)
-      await keepScreenshot(page, 'trend', { docs: true })
+      await docScreenshot(page, 'trend')
     })
   })
 
@@ -385,7 +356,7 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
       assert.match(await top.innerText(), new RegExp(`${SOURCE}[\\s\\S]*高`))
       await tid(page, 'kpi-chart').locator('canvas').first().waitFor()
       await page.waitForTimeout(1_200) // the bars' grow animation
-      await keepScreenshot(page, 'kpi')
+      await screenshot(page, 'kpi')
     })
   })
 
@@ -426,7 +397,7 @@ describe('monitoring and alarms (live TEP feed)', { skip: SKIP }, () => {
       assert.equal((await alarmById(a.id)).ackedBy, 'plant')
       const width = await page.evaluate(() => document.documentElement.scrollWidth)
       assert.ok(width <= 375, `the page does not scroll sideways (scrollWidth ${width})`)
-      await keepScreenshot(page, 'alarm-phone')
+      await screenshot(page, 'alarm-phone')
     }, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 })
 
     await withPage(t, async (page) => {

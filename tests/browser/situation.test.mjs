@@ -13,9 +13,8 @@
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { copyFile, mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { ADMIN_PASSWORD, HERE, WAIT, api, apiLogin, launchBrowser, login, newPage, screenshot, startServer, tid } from './harness.mjs'
+import { ADMIN_PASSWORD, WAIT, api, apiLogin, launchBrowser, login, newPage, screenshot, startServer, tid, until } from './harness.mjs'
 
 let server
 let browser
@@ -30,20 +29,11 @@ async function withPage(t, body, options) {
     await body(page, context)
     assert.deepEqual(page.consoleErrors, [], 'no uncaught errors in the page')
   } finally {
-    await keepScreenshot(page, t.name).catch((e) => console.error('screenshot failed:', e))
+    await screenshot(page, t.name).catch((e) => console.error('screenshot failed:', e))
     await context.close()
   }
 }
 
-/** screenshots/<name>.png, and docs/screenshots/ with ANJIAN_DOC_SCREENSHOTS=1 (as the monitoring tests do). */
-async function keepScreenshot(page, name) {
-  const file = await screenshot(page, name)
-  if (process.env.ANJIAN_DOC_SCREENSHOTS === '1') {
-    const dir = path.resolve(HERE, '../../docs/screenshots')
-    await mkdir(dir, { recursive: true })
-    await copyFile(file, path.join(dir, `situation-${name.replace(/[^\w.-]+/g, '-').slice(0, 60)}.png`))
-  }
-}
 
 const get = async (who, url) => {
   const res = await api(server.baseUrl, tokens[who], 'GET', url)
@@ -51,20 +41,6 @@ const get = async (who, url) => {
   return res.body
 }
 
-async function until(fn, what, timeout = WAIT) {
-  const end = Date.now() + timeout
-  let last
-  for (;;) {
-    try {
-      last = await fn()
-      if (last) return last
-    } catch (e) {
-      last = e
-    }
-    if (Date.now() > end) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${last})`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 /** Make sure at least two dynamic-risk levels exist (see the header). */
 async function ensureTwoLevels() {
@@ -180,7 +156,7 @@ describe('situation dashboard', () => {
       )
       await page.locator('path.sit-marker').first().waitFor({ state: 'attached' })
       assert.equal(await page.locator('.app-wrapper, .sidebar').count(), 0, 'no console chrome')
-      await keepScreenshot(page, 'screen')
+      await screenshot(page, 'screen')
 
       await page.goto('/situation/region-stats')
       await tid(page, 'region-stats-table').waitFor()
