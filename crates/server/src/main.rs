@@ -180,7 +180,8 @@ async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
 
-async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
+/// `demo`: the demo's reactor feed (`None` for `anjian serve`).
+async fn serve(c: &Config, store: Store, demo: Option<demo::DemoFeed>) -> Result<(), String> {
     let addr: SocketAddr = c
         .listen
         .parse()
@@ -205,9 +206,9 @@ async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
     let pipeline = Pipeline::start(store.clone(), PipelineConfig::default())
         .await
         .map_err(|e| format!("cannot start the alarm engine: {e}"))?;
-    let mqtt = telemetry::start_mqtt(c, &store, &pipeline, demo).await?;
-    let feed = match (&mqtt, demo) {
-        (Some((_, mqtt_addr)), true) => telemetry::start_demo_feed(*mqtt_addr),
+    let mqtt = telemetry::start_mqtt(c, &store, &pipeline, demo.is_some()).await?;
+    let feed = match (&mqtt, demo.clone()) {
+        (Some((_, mqtt_addr)), Some(source)) => telemetry::start_demo_feed(*mqtt_addr, source),
         _ => None,
     };
     let mqtt = mqtt.map(|(task, _)| task);
@@ -218,7 +219,7 @@ async fn serve(c: &Config, store: Store, demo: bool) -> Result<(), String> {
     let app = anjian_api::app_with_clock(store.clone(), pipeline.clone(), clock);
     tracing::info!(%addr, backend = store.backend_name(), "anjian listening");
     println!("anjian is listening on http://{addr}  (API docs: http://{addr}/api/docs)");
-    if demo {
+    if demo.is_some() {
         demo::print_first_steps(&format!("http://{addr}"), feed.is_some());
     }
     // Graceful stop: in-flight requests get a few seconds; long-lived ones (the alarm event
@@ -363,7 +364,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             init_logging(&c);
             let store = open_store(&c).await?;
             bootstrap::ensure_admin(&store).await?;
-            serve(&c, store, false).await
+            serve(&c, store, None).await
         }
         Command::Demo => {
             init_logging(&c);
@@ -377,11 +378,12 @@ async fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("demo reactor unit: {e}"))?;
             // Before the alarm engine loads the sensors: say in their names whether they run
             // on the real data or on the simulated signal.
-            let simulated = demo::demo_feed() == demo::DemoFeed::Simulated;
+            let source = demo::demo_feed();
+            let simulated = source == demo::DemoFeed::Simulated;
             anjian_ingest::tep::label_unit(&store, simulated)
                 .await
                 .map_err(|e| format!("demo reactor unit: {e}"))?;
-            serve(&c, store, true).await
+            serve(&c, store, Some(source)).await
         }
     }
 }

@@ -190,9 +190,10 @@ pub fn start_background(store: &Store) -> Vec<JoinHandle<()>> {
 
 /// The demo's live feed: the Tennessee Eastman data published over MQTT to our own listener, as
 /// the reactor unit's gateway would. Without the data, says where to get it and plays the clearly
-/// labelled simulated signal ([`anjian_ingest::tep::simulated`]) instead.
-pub fn start_demo_feed(mqtt: SocketAddr) -> Option<JoinHandle<()>> {
-    let dir = match crate::demo::demo_feed() {
+/// labelled simulated signal ([`anjian_ingest::tep::simulated`]) instead. `source` is what
+/// [`crate::demo::demo_feed`] found once at start-up (the same answer labelled the unit's names).
+pub fn start_demo_feed(mqtt: SocketAddr, source: crate::demo::DemoFeed) -> Option<JoinHandle<()>> {
+    let dir = match source {
         crate::demo::DemoFeed::Off => {
             println!("  ANJIAN_TEP_DIR=off: the demo reactor unit gets no live feed");
             return None;
