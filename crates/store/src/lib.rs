@@ -17,7 +17,8 @@
 //!   deliveries), the alarm engine's stored state, alarm lists and details, trends, KPI events,
 //!   retention and the webhook delivery queue. Times there are `i64` ms since the Unix epoch (UTC).
 //! - [`migrations`] — the schema and its seed data.
-//! - [`testing`] — fresh SQLite / PostgreSQL databases for tests.
+//! - [`testing`] — fresh SQLite / PostgreSQL databases for tests, and [`both_databases!`], which runs
+//!   a storage test on each.
 //!
 //! Data scope ([`anjian_domain::auth::ScopeFilter`]) is turned into a SQL `WHERE` clause inside the
 //! list and get queries here; callers never filter rows after the fact. Devices, sensors, groups

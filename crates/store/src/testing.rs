@@ -1,6 +1,7 @@
 //! Fresh databases for tests: a new SQLite file, or a new PostgreSQL database created through the
 //! server named by `ANJIAN_TEST_POSTGRES_URL`. Used by the conformance suite and the API and CLI
-//! tests; not used by the running service.
+//! tests; not used by the running service. `both_databases!` declares a storage test once for each
+//! database ([`on_sqlite`], [`on_postgres`]).
 
 use sea_orm::{ConnectionTrait, Database};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -135,4 +136,87 @@ impl TestDb {
             }
         }
     }
+}
+
+/// Runs `f` on a fresh, migrated store in `db` (given with the database's URL), then closes it and
+/// drops the database.
+async fn with_store<F, Fut>(db: TestDb, f: F)
+where
+    F: FnOnce(crate::Store, String) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let store = crate::Store::connect(&db.url).await.expect("connect");
+    store.migrate().await.expect("migrate");
+    f(store.clone(), db.url.clone()).await;
+    store.close().await;
+    db.drop_db().await;
+}
+
+/// Runs `f` on a fresh, migrated SQLite store (the storage tests' SQLite half).
+pub async fn on_sqlite<F, Fut>(f: F)
+where
+    F: FnOnce(crate::Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    with_store(TestDb::sqlite(), |store, _| f(store)).await;
+}
+
+/// Runs `f` on a fresh, migrated PostgreSQL store, or says it is skipped when
+/// `ANJIAN_TEST_POSTGRES_URL` is not set (and panics on CI, see [`TestDb::postgres_admin_url`]).
+pub async fn on_postgres<F, Fut>(f: F)
+where
+    F: FnOnce(crate::Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    match TestDb::postgres().await {
+        Some(db) => with_store(db, |store, _| f(store)).await,
+        None => eprintln!("ANJIAN_TEST_POSTGRES_URL not set: PostgreSQL half skipped"),
+    }
+}
+
+/// [`on_sqlite`] with a second, plain connection to the same database, for tests that write rows
+/// the store has no call for (e.g. back-dated history).
+pub async fn on_sqlite_with_raw<F, Fut>(f: F)
+where
+    F: FnOnce(crate::Store, sea_orm::DatabaseConnection) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    with_store(TestDb::sqlite(), |store, url| with_raw(store, url, f)).await;
+}
+
+/// [`on_postgres`] with a second, plain connection to the same database.
+pub async fn on_postgres_with_raw<F, Fut>(f: F)
+where
+    F: FnOnce(crate::Store, sea_orm::DatabaseConnection) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    match TestDb::postgres().await {
+        Some(db) => with_store(db, |store, url| with_raw(store, url, f)).await,
+        None => eprintln!("ANJIAN_TEST_POSTGRES_URL not set: PostgreSQL half skipped"),
+    }
+}
+
+async fn with_raw<F, Fut>(store: crate::Store, url: String, f: F)
+where
+    F: FnOnce(crate::Store, sea_orm::DatabaseConnection) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let raw = Database::connect(url.as_str()).await.expect("raw connect");
+    f(store, raw.clone()).await;
+    let _ = raw.close().await;
+}
+
+/// Declares each named `async fn(Store)` as two `#[tokio::test]`s, `sqlite::name` and
+/// `postgres::name`, each on a fresh database. `both_databases!(with_raw: a, b)` does the same for
+/// `async fn(Store, DatabaseConnection)`.
+#[macro_export]
+macro_rules! both_databases {
+    (with_raw: $($name:ident),+ $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { $crate::testing::on_sqlite_with_raw(super::$name).await } )+ }
+        mod postgres { $( #[tokio::test] async fn $name() { $crate::testing::on_postgres_with_raw(super::$name).await } )+ }
+    };
+    ($($name:ident),+ $(,)?) => {
+        mod sqlite { $( #[tokio::test] async fn $name() { $crate::testing::on_sqlite(super::$name).await } )+ }
+        mod postgres { $( #[tokio::test] async fn $name() { $crate::testing::on_postgres(super::$name).await } )+ }
+    };
 }

@@ -16,54 +16,10 @@ use anjian_store::migrations::m0008_situation::DEFAULT_WEIGHTS;
 use anjian_store::testing::TestDb;
 use anjian_store::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement, Value};
-use std::future::Future;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement, Value};
 
-async fn on_sqlite<F, Fut>(f: F)
-where
-    F: FnOnce(Store, DatabaseConnection) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let db = TestDb::sqlite();
-    run(db, f).await;
-}
-
-async fn on_postgres<F, Fut>(f: F)
-where
-    F: FnOnce(Store, DatabaseConnection) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let Some(db) = TestDb::postgres().await else {
-        eprintln!("ANJIAN_TEST_POSTGRES_URL not set: PostgreSQL half skipped");
-        return;
-    };
-    run(db, f).await;
-}
-
-async fn run<F, Fut>(db: TestDb, f: F)
-where
-    F: FnOnce(Store, DatabaseConnection) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    let raw = Database::connect(db.url.as_str())
-        .await
-        .expect("raw connect");
-    f(store.clone(), raw.clone()).await;
-    let _ = raw.close().await;
-    store.close().await;
-    db.drop_db().await;
-}
-
-macro_rules! both {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::on_sqlite(super::$name).await } )+ }
-        mod postgres { $( #[tokio::test] async fn $name() { super::on_postgres(super::$name).await } )+ }
-    };
-}
-
-both!(
+anjian_store::both_databases!(
+    with_raw:
     score_breakdown_and_history,
     bulk_inputs_equal_single_inputs,
     weights_parameter,

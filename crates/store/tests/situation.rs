@@ -9,54 +9,13 @@ use anjian_domain::enterprise::EnterpriseInput;
 use anjian_domain::org::RegionLevel;
 use anjian_domain::uscc::Uscc;
 use anjian_store::situation::{Period, SituationFilter};
-use anjian_store::testing::TestDb;
 use anjian_store::*;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Expr, Query};
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
-use std::future::Future;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
-async fn on_sqlite<F, Fut>(f: F)
-where
-    F: FnOnce(Store, DatabaseConnection) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let db = TestDb::sqlite();
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    let raw = Database::connect(&db.url).await.expect("raw connect");
-    f(store.clone(), raw.clone()).await;
-    let _ = raw.close().await;
-    store.close().await;
-    db.drop_db().await;
-}
-
-async fn on_postgres<F, Fut>(f: F)
-where
-    F: FnOnce(Store, DatabaseConnection) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let Some(db) = TestDb::postgres().await else {
-        eprintln!("ANJIAN_TEST_POSTGRES_URL not set: PostgreSQL half skipped");
-        return;
-    };
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    let raw = Database::connect(&db.url).await.expect("raw connect");
-    f(store.clone(), raw.clone()).await;
-    let _ = raw.close().await;
-    store.close().await;
-    db.drop_db().await;
-}
-
-macro_rules! both {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::on_sqlite(super::$name).await } )+ }
-        mod postgres { $( #[tokio::test] async fn $name() { super::on_postgres(super::$name).await } )+ }
-    };
-}
-
-both!(
+anjian_store::both_databases!(
+    with_raw:
     map_summary_and_scope,
     feeds_top_risks_and_trends,
     region_statistics,

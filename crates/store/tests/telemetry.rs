@@ -6,47 +6,9 @@ use anjian_domain::enterprise::{EnterpriseDraft, EnterpriseInput};
 use anjian_domain::org::RegionLevel;
 use anjian_domain::page::Page;
 use anjian_domain::uscc::Uscc;
-use anjian_store::testing::TestDb;
 use anjian_store::*;
-use std::future::Future;
 
-async fn on_sqlite<F, Fut>(f: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let db = TestDb::sqlite();
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    f(store.clone()).await;
-    store.close().await;
-    db.drop_db().await;
-}
-
-async fn on_postgres<F, Fut>(f: F)
-where
-    F: FnOnce(Store) -> Fut,
-    Fut: Future<Output = ()>,
-{
-    let Some(db) = TestDb::postgres().await else {
-        eprintln!("ANJIAN_TEST_POSTGRES_URL not set: PostgreSQL half skipped");
-        return;
-    };
-    let store = Store::connect(&db.url).await.expect("connect");
-    store.migrate().await.expect("migrate");
-    f(store.clone()).await;
-    store.close().await;
-    db.drop_db().await;
-}
-
-macro_rules! both {
-    ($($name:ident),+ $(,)?) => {
-        mod sqlite { $( #[tokio::test] async fn $name() { super::on_sqlite(super::$name).await } )+ }
-        mod postgres { $( #[tokio::test] async fn $name() { super::on_postgres(super::$name).await } )+ }
-    };
-}
-
-both!(
+anjian_store::both_databases!(
     menus_grants_and_dictionaries,
     sqlite_pragmas,
     write_is_idempotent_and_aggregates_only_new_readings,
