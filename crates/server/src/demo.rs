@@ -201,7 +201,8 @@ fn credit_code(rng: &mut StdRng, division: &str) -> Option<Uscc> {
     Uscc::with_check_character(&format!("91{division}{body}{org_check}")).ok()
 }
 
-fn person(rng: &mut StdRng) -> String {
+/// A plausible Chinese name (surname and given name) for demo people.
+pub(crate) fn person(rng: &mut StdRng) -> String {
     format!(
         "{}{}",
         SURNAMES[rng.random_range(0..SURNAMES.len())],

@@ -1664,13 +1664,6 @@ struct Staff {
     remediator: HdActor,
 }
 
-const SURNAMES: [&str; 12] = [
-    "孙", "朱", "胡", "郭", "何", "高", "林", "罗", "郑", "梁", "谢", "宋",
-];
-const GIVEN: [&str; 12] = [
-    "建华", "志刚", "海涛", "国庆", "晓东", "春生", "明亮", "立新", "永军", "红兵", "德福", "卫东",
-];
-
 impl Staff {
     async fn create(
         store: &Store,
@@ -1679,11 +1672,7 @@ impl Staff {
         worker_role: i64,
         rng: &mut StdRng,
     ) -> Result<Self, StoreError> {
-        let repairer = format!(
-            "{}{}",
-            SURNAMES[rng.random_range(0..SURNAMES.len())],
-            GIVEN[rng.random_range(0..GIVEN.len())]
-        );
+        let repairer = crate::demo::person(rng);
         let account = |suffix: &str, nickname: String, role: i64| NewUser {
             username: format!("e{:03}.{suffix}", e.id),
             nickname,
